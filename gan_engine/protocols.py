@@ -1,0 +1,155 @@
+"""The typed contracts every component honours.
+
+Shapes: ``B`` batch, ``C`` channels, ``S`` spatial axes — ``(H, W)`` when ``spatial_dims == 2`` and
+``(D, H, W)`` when ``spatial_dims == 3``. Generators, discriminators, losses and normalisers are
+``torch.nn.Module`` subclasses in practice (the training module checks this), so their parameters and
+buffers move between devices and travel in checkpoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol, runtime_checkable
+
+import attrs
+from torch import Tensor, nn
+from torch.utils.data import Dataset
+
+from gan_engine.types import Branch, Sample, SpatialDims
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """Maps a low-resolution batch to a super-resolved one.
+
+    ``forward(lr[B, C_in, *S], cond=None) -> sr[B, C_out, *(S * scale)]``. ``cond`` carries optional
+    latents, masks or embeddings for stochastic and conditional generators; others ignore it.
+    """
+
+    spatial_dims: SpatialDims
+    in_channels: int
+    out_channels: int
+    scale: int
+
+    def __call__(self, lr: Tensor, cond: Tensor | None = None) -> Tensor:
+        """Super-resolve ``lr``."""
+        ...
+
+    def parameters(self, recurse: bool = True) -> Iterator[nn.Parameter]:
+        """Trainable parameters (as ``nn.Module.parameters``)."""
+        ...
+
+
+@runtime_checkable
+class Discriminator(Protocol):
+    """Scores images as real or generated.
+
+    ``forward(x[B, C, *S]) -> logits`` of shape ``[B, 1]`` (global) or ``[B, 1, *S']`` (patch or per-pixel);
+    ``features(x)`` returns intermediate activations for feature-matching losses.
+    """
+
+    spatial_dims: SpatialDims
+    in_channels: int
+
+    def __call__(self, x: Tensor) -> Tensor:
+        """Return raw logits (no sigmoid)."""
+        ...
+
+    def features(self, x: Tensor) -> list[Tensor]:
+        """Return intermediate feature maps, shallow to deep."""
+        ...
+
+    def parameters(self, recurse: bool = True) -> Iterator[nn.Parameter]:
+        """Trainable parameters (as ``nn.Module.parameters``)."""
+        ...
+
+
+@attrs.define(kw_only=True)
+class LossContext:
+    """What some loss terms need beyond ``sr`` and ``hr``.
+
+    Attributes:
+        step: generator step counter driving schedules.
+        lr: the normalised low-resolution input ``[B, C, *S]``.
+        fake_logits: discriminator logits on ``sr`` (adversarial terms).
+        real_logits: discriminator logits on ``hr``; relativistic terms need them.
+        fake_features: discriminator features of ``sr`` (feature matching).
+        real_features: discriminator features of ``hr``.
+        mask: ``[B, 1 or C, *S]`` with 1 where pixels count and 0 where they are nodata.
+    """
+
+    step: int = 0
+    lr: Tensor | None = None
+    fake_logits: Tensor | None = None
+    real_logits: Tensor | None = None
+    fake_features: Sequence[Tensor] | None = None
+    real_features: Sequence[Tensor] | None = None
+    mask: Tensor | None = None
+
+
+@runtime_checkable
+class Loss(Protocol):
+    """One loss term: ``loss(sr, hr, context) -> scalar``; weighting and schedules live in the trainer."""
+
+    name: str
+
+    def __call__(self, sr: Tensor, hr: Tensor, context: LossContext) -> Tensor:
+        """Return a scalar (0-dim) tensor."""
+        ...
+
+
+@runtime_checkable
+class AdversarialLoss(Loss, Protocol):
+    """A loss term that also defines the discriminator's objective.
+
+    ``__call__`` is the generator's side and reads ``context.fake_logits`` (and ``real_logits`` when
+    relativistic); ``discriminator_loss`` is the discriminator's side.
+    """
+
+    def discriminator_loss(self, real_logits: Tensor, fake_logits: Tensor) -> Tensor:
+        """Return the scalar loss the discriminator minimises."""
+        ...
+
+
+@runtime_checkable
+class Normaliser(Protocol):
+    """Converts sensor values to network range and back, per branch.
+
+    Works on batches ``[B, C, *S]`` in 2D and 3D. ``denormalise`` is the exact inverse of ``normalise``
+    on the valid range. ``fit`` computes data-driven statistics by streaming over samples (fixed
+    normalisers ignore it); the statistics are buffers, so they travel in checkpoints.
+    """
+
+    def normalise(self, x: Tensor, branch: Branch) -> Tensor:
+        """Sensor units → network range."""
+        ...
+
+    def denormalise(self, x: Tensor, branch: Branch) -> Tensor:
+        """Network range → sensor units."""
+        ...
+
+    def fit(self, samples: Iterable[Sample]) -> None:
+        """Compute statistics from samples (a no-op for fixed normalisers)."""
+        ...
+
+
+@runtime_checkable
+class DatasetSelector(Protocol):
+    """Turns a modality keyword and its parameters into train and validation datasets.
+
+    Datasets yield :class:`~gan_engine.types.Sample` dicts in sensor units; ``data_range`` is the width of
+    the valid value range in those units (255 for 8-bit photos), used by metrics.
+    """
+
+    spatial_dims: SpatialDims
+    channels: int
+    scale: int
+    data_range: float
+
+    def train_dataset(self) -> Dataset[Sample]:
+        """The training split."""
+        ...
+
+    def val_dataset(self) -> Dataset[Sample]:
+        """The validation split."""
+        ...

@@ -1,0 +1,275 @@
+"""One registry per component kind, filled lazily.
+
+Built-in components register with a decorator in their own module (``@register_generator("srresnet",
+...)``); the registry imports those modules on first lookup. Third-party components register the same way
+in their own package and announce it through an entry point in the group ``gan_engine.<kind>s`` (for
+example ``gan_engine.generators``), whose name must equal the registered name. A spec may also name
+``package.module:Class``; importing the module registers the class. A module or plugin that fails to
+import is recorded, not raised, so one broken plugin cannot break the others; asking for one of its names
+raises an error that carries the import failure.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+from collections.abc import Callable, Iterable
+from importlib.metadata import entry_points
+from typing import Any, Generic, Protocol, TypeVar
+
+import attrs
+
+from gan_engine.errors import ComponentNotFoundError
+from gan_engine.protocols import DatasetSelector, Discriminator, Generator, Loss, Normaliser
+from gan_engine.types import SPATIAL_DIMS, SpatialDims
+
+
+@attrs.frozen
+class NoParams:
+    """Parameters of a component that takes none."""
+
+
+@attrs.frozen
+class Capabilities:
+    """What a component supports, for spec checks, tests, tiling and speed choices.
+
+    Attributes:
+        spatial_dims: the spatial dims the component works in.
+        scales: the upscaling factors a generator supports; ``None`` means any integer ≥ 1.
+        min_input_size: the smallest spatial size (per axis, in pixels or voxels) the component accepts.
+        channels_last_safe: whether running in ``channels_last`` memory format gives the same result.
+        receptive_field: radius in input pixels beyond which an output pixel does not depend on the input
+            (a safe tiling overlap); ``None`` when unbounded or unknown.
+    """
+
+    spatial_dims: frozenset[SpatialDims] = frozenset(SPATIAL_DIMS)
+    scales: frozenset[int] | None = None
+    min_input_size: int = 1
+    channels_last_safe: bool = True
+    receptive_field: int | None = None
+
+
+class GeneratorFactory(Protocol):
+    """Builds a generator: ``(spatial_dims, in_channels, out_channels, scale, params)``."""
+
+    def __call__(
+        self,
+        spatial_dims: SpatialDims,
+        in_channels: int,
+        out_channels: int,
+        scale: int,
+        params: Any,
+    ) -> Generator: ...
+
+
+class DiscriminatorFactory(Protocol):
+    """Builds a discriminator: ``(spatial_dims, in_channels, params)``."""
+
+    def __call__(self, spatial_dims: SpatialDims, in_channels: int, params: Any) -> Discriminator: ...
+
+
+class LossFactory(Protocol):
+    """Builds a loss term from its parameters."""
+
+    def __call__(self, params: Any) -> Loss: ...
+
+
+class NormaliserFactory(Protocol):
+    """Builds a normaliser for ``channels`` bands."""
+
+    def __call__(self, channels: int, params: Any) -> Normaliser: ...
+
+
+class DatasetFactory(Protocol):
+    """Builds a dataset selector for the run's dims, channels and scale."""
+
+    def __call__(
+        self, spatial_dims: SpatialDims, channels: int, scale: int, params: Any
+    ) -> DatasetSelector: ...
+
+
+F = TypeVar("F")
+
+
+@attrs.frozen
+class Entry(Generic[F]):
+    """A registered component: its name, factory, parameter class and capabilities."""
+
+    kind: str
+    name: str
+    factory: F
+    params_cls: type[Any]
+    capabilities: Capabilities
+    origin: str
+
+    @property
+    def summary(self) -> str:
+        """First line of the factory's docstring."""
+        doc = inspect.getdoc(self.factory) or ""
+        return doc.splitlines()[0] if doc else ""
+
+
+class Registry(Generic[F]):
+    """The components of one kind, by name."""
+
+    def __init__(self, kind: str, builtin_modules: Iterable[str]) -> None:
+        self.kind = kind
+        self.entry_point_group = f"gan_engine.{kind}s"
+        self._builtin_modules = tuple(builtin_modules)
+        self._entries: dict[str, Entry[F]] = {}
+        self._broken: dict[str, str] = {}
+        self._builtins_loaded = False
+        self._entry_points_loaded = False
+        self._loading_origin = "builtin"
+
+    def register(
+        self, name: str, *, params: type[Any] = NoParams, capabilities: Capabilities | None = None
+    ) -> Callable[[F], F]:
+        """Decorator registering a factory (usually a class) under ``name``."""
+        if not attrs.has(params):
+            msg = f"{self.kind} '{name}': params must be an attrs class, got {params!r}"
+            raise TypeError(msg)
+
+        def decorate(factory: F) -> F:
+            existing = self._entries.get(name)
+            if existing is not None and existing.factory is not factory:
+                msg = (
+                    f"{self.kind} '{name}' is registered twice: by {existing.origin} "
+                    f"({_qualname(existing.factory)}) and by {_qualname(factory)}"
+                )
+                raise ValueError(msg)
+            self._entries[name] = Entry(
+                kind=self.kind,
+                name=name,
+                factory=factory,
+                params_cls=params,
+                capabilities=capabilities or Capabilities(),
+                origin=self._loading_origin,
+            )
+            return factory
+
+        return decorate
+
+    def get(self, name: str) -> Entry[F]:
+        """Return the entry for a registered name or a ``package.module:Class`` path."""
+        self._load_builtins()
+        if ":" in name:
+            return self._get_by_path(name)
+        if name not in self._entries:
+            self._load_entry_points()
+        if name in self._entries:
+            return self._entries[name]
+        raise ComponentNotFoundError(self._unknown_message(name))
+
+    def names(self) -> list[str]:
+        """Sorted names of every loadable component (built-ins and plugins)."""
+        return [entry.name for entry in self.entries()]
+
+    def entries(self) -> list[Entry[F]]:
+        """Every loadable entry, sorted by name."""
+        self._load_builtins()
+        self._load_entry_points()
+        return sorted(self._entries.values(), key=lambda entry: entry.name)
+
+    def broken(self) -> dict[str, str]:
+        """Modules and plugins that failed to load, with the reason."""
+        self._load_builtins()
+        self._load_entry_points()
+        return dict(self._broken)
+
+    def _get_by_path(self, path: str) -> Entry[F]:
+        module_name, _, attr = path.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as error:
+            msg = f"cannot import '{module_name}' for {self.kind} '{path}': {error}"
+            raise ComponentNotFoundError(msg) from error
+        try:
+            target = getattr(module, attr)
+        except AttributeError:
+            msg = f"module '{module_name}' has no attribute '{attr}' (from {self.kind} '{path}')"
+            raise ComponentNotFoundError(msg) from None
+        for entry in self._entries.values():
+            if entry.factory is target:
+                return entry
+        register = f"register_{self.kind}"
+        msg = (
+            f"'{path}' is not a registered {self.kind}: decorate it with "
+            f"@gan_engine.registry.{register}(name, params=..., capabilities=...)"
+        )
+        raise ComponentNotFoundError(msg)
+
+    def _unknown_message(self, name: str) -> str:
+        known = sorted(self._entries)
+        parts = [f"unknown {self.kind} '{name}'"]
+        close = difflib.get_close_matches(name, known, n=1)
+        if close:
+            parts.append(f"did you mean '{close[0]}'?")
+        parts.append("registered: " + (", ".join(known) if known else "none"))
+        if self._broken:
+            failed = "; ".join(f"{where} ({why})" for where, why in sorted(self._broken.items()))
+            parts.append(f"failed to load: {failed}")
+        return "; ".join(parts)
+
+    def _load_builtins(self) -> None:
+        if self._builtins_loaded:
+            return
+        self._builtins_loaded = True
+        for module_name in self._builtin_modules:
+            try:
+                importlib.import_module(module_name)
+            except Exception as error:  # a broken module must not hide the others
+                self._broken[module_name] = f"{type(error).__name__}: {error}"
+
+    def _load_entry_points(self) -> None:
+        if self._entry_points_loaded:
+            return
+        self._entry_points_loaded = True
+        for point in entry_points(group=self.entry_point_group):
+            where = f"entry point '{point.name}' = {point.value}"
+            self._loading_origin = f"plugin {point.value}"
+            try:
+                point.load()
+            except Exception as error:  # a broken plugin must not break the others
+                self._broken[where] = f"{type(error).__name__}: {error}"
+                continue
+            finally:
+                self._loading_origin = "builtin"
+            if point.name not in self._entries:
+                self._broken[where] = f"it registered no {self.kind} named '{point.name}'"
+
+
+def _qualname(obj: object) -> str:
+    module = getattr(obj, "__module__", "?")
+    name = getattr(obj, "__qualname__", repr(obj))
+    return f"{module}.{name}"
+
+
+GENERATORS: Registry[GeneratorFactory] = Registry(
+    "generator", ["gan_engine.generators.srresnet"]
+)
+DISCRIMINATORS: Registry[DiscriminatorFactory] = Registry(
+    "discriminator", ["gan_engine.discriminators.srgan"]
+)
+LOSSES: Registry[LossFactory] = Registry(
+    "loss", ["gan_engine.losses.pixel", "gan_engine.losses.adversarial"]
+)
+NORMALISERS: Registry[NormaliserFactory] = Registry(
+    "normaliser", ["gan_engine.normalisers.scale"]
+)
+DATASETS: Registry[DatasetFactory] = Registry(
+    "dataset", ["gan_engine.data.selectors"]
+)
+
+register_generator = GENERATORS.register
+register_discriminator = DISCRIMINATORS.register
+register_loss = LOSSES.register
+register_normaliser = NORMALISERS.register
+register_dataset = DATASETS.register
+
+REGISTRIES: dict[str, Registry[Any]] = {
+    registry.kind: registry
+    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS)
+}
+"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``, ``dataset``)."""
