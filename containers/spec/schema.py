@@ -1,0 +1,171 @@
+"""The attrs classes a run spec is validated into.
+
+Section names (``Data``, ``Generator``, ``Discriminator``, ``Losses``, ``Normalisation``, ``Training``,
+``Callbacks``, ``Logging``, ``Trainer``) are capitalised as users write them in YAML. A component's
+``params`` is a plain mapping after the first validation pass and an instance of the component's own
+attrs parameter class once the loader has resolved the component in its registry.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import attrs
+
+from gan_engine.params import at_least
+from gan_engine.training.config import TrainingConfig
+
+
+@attrs.frozen
+class ComponentSpec:
+    """A registered component: its name (or ``package.module:Class``) and its parameters."""
+
+    name: str
+    params: Any = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class GeneratorSpec:
+    """The generator, optionally initialised from pretrained weights.
+
+    Attributes:
+        name: registered generator name or ``package.module:Class``.
+        params: the generator's parameters.
+        pretrained: path to a state dict to start from (``.pt``/``.pth``/``.ckpt``/``.safetensors``).
+    """
+
+    name: str
+    params: Any = attrs.field(factory=dict)
+    pretrained: str | None = None
+
+
+@attrs.frozen
+class LossTermSpec:
+    """One weighted loss term; adversarial terms are also the discriminator's objective."""
+
+    name: str
+    weight: float = 1.0
+    params: Any = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class NormalisationSpec:
+    """The normaliser of both branches, with optional per-branch overrides.
+
+    ``name``/``params`` apply to the LR and HR branches unless ``lr`` or ``hr`` names another.
+    """
+
+    name: str = "identity"
+    params: Any = attrs.field(factory=dict)
+    lr: ComponentSpec | None = None
+    hr: ComponentSpec | None = None
+
+
+@attrs.frozen
+class DataSpec:
+    """The data: modality keyword (dataset selector), geometry and loading.
+
+    Attributes:
+        dataset: registered dataset selector (``rgb_folder``, ``sample_photos``, …).
+        params: the selector's parameters.
+        dimensions: ``2d`` images or ``3d`` volumes; every component must support it.
+        channels: bands per image (3 for RGB).
+        scale: super-resolution factor.
+        batch_size: training batch size.
+        val_batch_size: validation batch size.
+        num_workers: data-loading worker processes (0 loads in the training process).
+        pin_memory: pin host memory for faster copies to a GPU.
+    """
+
+    dataset: str
+    params: Any = attrs.field(factory=dict)
+    dimensions: Literal["2d", "3d"] = "2d"
+    channels: int = attrs.field(default=3, validator=at_least(1))
+    scale: int = attrs.field(default=4, validator=at_least(1))
+    batch_size: int = attrs.field(default=8, validator=at_least(1))
+    val_batch_size: int = attrs.field(default=4, validator=at_least(1))
+    num_workers: int = attrs.field(default=0, validator=at_least(0))
+    pin_memory: bool = False
+
+    @property
+    def spatial_dims(self) -> Literal[2, 3]:
+        """``dimensions`` as a number of spatial axes."""
+        return 2 if self.dimensions == "2d" else 3
+
+
+@attrs.frozen
+class EarlyStoppingSpec:
+    """Stop when a validation metric stops improving."""
+
+    monitor: str = "val/psnr"
+    mode: Literal["min", "max"] = "max"
+    patience: int = attrs.field(default=5, validator=at_least(1))
+    min_delta: float = 0.0
+
+
+@attrs.frozen
+class CheckpointSpec:
+    """Top-k checkpoints on a metric, plus ``last.ckpt``."""
+
+    monitor: str = "val/psnr"
+    mode: Literal["min", "max"] = "max"
+    save_top_k: int = attrs.field(default=1, validator=at_least(-1))
+    save_last: bool = True
+
+
+@attrs.frozen
+class ImageGridSpec:
+    """PNG grids of validation samples: LR | bicubic | SR | HR."""
+
+    enabled: bool = True
+    max_samples: int = attrs.field(default=4, validator=at_least(1))
+
+
+@attrs.frozen
+class CallbacksSpec:
+    """Callbacks attached to the Trainer.
+
+    Attributes:
+        lr_monitor: log both optimisers' learning rates.
+        early_stopping: stop on a stalled metric (``null``: never).
+        extra_validation: ``package.module:callable`` hooks called at the end of each validation with
+            the Lightning module and the list of per-batch validation outputs.
+        checkpoint: checkpointing policy.
+        image_grid: validation image grids.
+    """
+
+    lr_monitor: bool = False
+    early_stopping: EarlyStoppingSpec | None = None
+    extra_validation: list[str] = attrs.field(factory=list)
+    checkpoint: CheckpointSpec = CheckpointSpec()
+    image_grid: ImageGridSpec = ImageGridSpec()
+
+
+@attrs.frozen
+class LoggingSpec:
+    """Where a run writes and which logger records metrics.
+
+    Attributes:
+        logger: ``csv`` (no extra dependency), ``tensorboard`` or ``wandb`` (extras of the same names).
+        run_root: folder under which each run gets ``<name>/<timestamp>/``.
+        name: the experiment name.
+    """
+
+    logger: Literal["csv", "tensorboard", "wandb"] = "csv"
+    run_root: str = "runs"
+    name: str = "gan-engine"
+
+
+@attrs.frozen
+class Spec:
+    """A whole run: every section validated, defaults filled in."""
+
+    Data: DataSpec
+    Generator: GeneratorSpec
+    Losses: list[LossTermSpec]
+    Discriminator: ComponentSpec | None = None
+    Normalisation: NormalisationSpec = NormalisationSpec()
+    Training: TrainingConfig = TrainingConfig()
+    Callbacks: CallbacksSpec = CallbacksSpec()
+    Logging: LoggingSpec = LoggingSpec()
+    Trainer: dict[str, Any] = attrs.field(factory=dict)
