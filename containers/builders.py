@@ -1,0 +1,186 @@
+"""Functions that turn a validated :class:`~containers.spec.schema.Spec` into components.
+
+The DI containers call these; each takes the spec (already validated, with structured params) and
+returns one part. They are plain functions so they can be reused and tested without the containers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+import attrs
+import torch
+from safetensors.torch import load_file
+from torch import nn
+
+from containers.spec.schema import ComponentSpec, Spec
+from gan_engine.data.datamodule import SRDataModule
+from gan_engine.errors import GanEngineError, WeightsNotFoundError
+from gan_engine.normalisers.branches import PerBranchNormaliser
+from gan_engine.protocols import (
+    AdversarialLoss,
+    DatasetSelector,
+    Discriminator,
+    Generator,
+    Normaliser,
+)
+from gan_engine.registry import DATASETS, DISCRIMINATORS, GENERATORS, LOSSES, NORMALISERS
+from gan_engine.training.callbacks.extra_validation import ValidationHook
+from gan_engine.training.terms import AdversarialTerm, LossTerm
+
+
+def build_normaliser(spec: Spec) -> Normaliser:
+    """The normaliser of both branches (``Normalisation.lr``/``.hr`` override the shared one)."""
+    section = spec.Normalisation
+    shared = ComponentSpec(name=section.name, params=section.params)
+
+    def make(component: ComponentSpec) -> Normaliser:
+        entry = NORMALISERS.get(component.name)
+        return entry.factory(channels=spec.Data.channels, params=component.params)
+
+    return PerBranchNormaliser(lr=make(section.lr or shared), hr=make(section.hr or shared))
+
+
+def build_generator(spec: Spec) -> Generator:
+    """The generator, with pretrained weights loaded strictly when ``Generator.pretrained`` is set."""
+    section = spec.Generator
+    entry = GENERATORS.get(section.name)
+    generator = entry.factory(
+        spatial_dims=spec.Data.spatial_dims,
+        in_channels=spec.Data.channels,
+        out_channels=spec.Data.channels,
+        scale=spec.Data.scale,
+        params=section.params,
+    )
+    if section.pretrained is not None:
+        load_pretrained(generator, Path(section.pretrained))
+    return generator
+
+
+def build_discriminator(spec: Spec) -> Discriminator | None:
+    """The discriminator, or ``None`` for content-only training."""
+    section = spec.Discriminator
+    if section is None:
+        return None
+    entry = DISCRIMINATORS.get(section.name)
+    return entry.factory(
+        spatial_dims=spec.Data.spatial_dims, in_channels=spec.Data.channels, params=section.params
+    )
+
+
+def _term_names(spec: Spec) -> list[str]:
+    """Log names of the loss terms: the loss name, suffixed with its index when used twice."""
+    names = [term.name.rpartition(":")[2].lower() for term in spec.Losses]
+    return [name if names.count(name) == 1 else f"{name}_{index}" for index, name in enumerate(names)]
+
+
+@attrs.frozen
+class LossTerms:
+    """The spec's loss terms, split by role."""
+
+    content: tuple[LossTerm, ...]
+    adversarial: AdversarialTerm | None
+
+
+def build_loss_terms(spec: Spec) -> LossTerms:
+    """Every ``Losses`` entry built once; adversarial losses (those defining the discriminator's
+    objective) are separated from the content terms."""
+    content: list[LossTerm] = []
+    adversarial: AdversarialTerm | None = None
+    for name, term in zip(_term_names(spec), spec.Losses, strict=True):
+        loss = LOSSES.get(term.name).factory(params=term.params)
+        if isinstance(loss, AdversarialLoss):
+            adversarial = AdversarialTerm(name=name, loss=loss, weight=term.weight)
+        else:
+            content.append(LossTerm(name=name, loss=loss, weight=term.weight))
+    return LossTerms(content=tuple(content), adversarial=adversarial)
+
+
+def build_selector(spec: Spec) -> DatasetSelector:
+    """The dataset selector named by ``Data.dataset``; it validates its files up front."""
+    entry = DATASETS.get(spec.Data.dataset)
+    return entry.factory(
+        spatial_dims=spec.Data.spatial_dims,
+        channels=spec.Data.channels,
+        scale=spec.Data.scale,
+        params=spec.Data.params,
+    )
+
+
+def build_datamodule(spec: Spec, selector: DatasetSelector) -> SRDataModule:
+    """The Lightning DataModule over the selector's datasets."""
+    data = spec.Data
+    return SRDataModule(
+        selector=selector,
+        batch_size=data.batch_size,
+        val_batch_size=data.val_batch_size,
+        num_workers=data.num_workers,
+        seed=spec.Training.seed,
+        pin_memory=data.pin_memory,
+        persistent_workers=data.num_workers > 0,
+    )
+
+
+def import_callable(path: str) -> Callable[..., Any]:
+    """Import ``package.module:callable``; a bad path raises a :class:`GanEngineError` naming it."""
+    module_name, sep, attr = path.partition(":")
+    if not sep or not module_name or not attr:
+        msg = f"'{path}' is not of the form package.module:callable"
+        raise GanEngineError(msg)
+    try:
+        target = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as error:
+        msg = f"cannot import '{path}': {error}"
+        raise GanEngineError(msg) from error
+    if not callable(target):
+        msg = f"'{path}' is not callable"
+        raise GanEngineError(msg)
+    return cast(Callable[..., Any], target)
+
+
+def build_validation_hooks(spec: Spec) -> list[ValidationHook]:
+    """The ``Callbacks.extra_validation`` hooks, imported."""
+    return [import_callable(path) for path in spec.Callbacks.extra_validation]
+
+
+def load_pretrained(generator: Generator, path: Path) -> None:
+    """Load a state dict into ``generator`` strictly; mismatches raise a :class:`GanEngineError`.
+
+    Accepts ``.safetensors``, plain state dicts, dicts wrapping one under ``state_dict``/``params_ema``/
+    ``params``, and GAN-Engine checkpoints (their ``generator.`` keys). Loaded with
+    ``weights_only=True``.
+    """
+    if not path.is_file():
+        msg = f"pretrained weights not found: {path}"
+        raise WeightsNotFoundError(msg)
+    if path.suffix == ".safetensors":
+        state: dict[str, Any] = dict(load_file(str(path)))
+    else:
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as error:
+            msg = f"cannot read pretrained weights {path}: {error}"
+            raise GanEngineError(msg) from error
+    state = _unwrap_state(state)
+    if not isinstance(generator, nn.Module):
+        msg = f"generator {type(generator).__qualname__} is not a torch.nn.Module"
+        raise TypeError(msg)
+    try:
+        generator.load_state_dict(state, strict=True)
+    except RuntimeError as error:
+        msg = f"pretrained weights {path} do not fit the generator: {error}"
+        raise GanEngineError(msg) from error
+
+
+def _unwrap_state(state: dict[str, Any]) -> dict[str, Any]:
+    for key in ("params_ema", "params"):
+        if isinstance(state.get(key), dict):
+            return cast(dict[str, Any], state[key])
+    inner = state.get("state_dict")
+    if isinstance(inner, dict):
+        prefix = "generator."
+        return {k[len(prefix) :]: v for k, v in inner.items() if k.startswith(prefix)}
+    return state

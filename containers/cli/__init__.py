@@ -1,0 +1,1 @@
+"""The ``gan-engine`` command line."""

@@ -1,0 +1,93 @@
+"""Builders for the Lightning side of a run: callbacks, logger and Trainer."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import lightning.pytorch as pl
+from lightning.pytorch.callbacks import (
+    Callback,
+    EarlyStopping,
+    LearningRateMonitor,
+    ModelCheckpoint,
+)
+from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger, WandbLogger
+
+from containers.spec.schema import Spec
+from gan_engine.errors import GanEngineError
+from gan_engine.protocols import DatasetSelector
+from gan_engine.training.callbacks.extra_validation import ExtraValidation, ValidationHook
+from gan_engine.training.callbacks.image_grid import ValidationImageGrid
+from gan_engine.training.checkpoint_io import AtomicCheckpointIO
+
+_LOGGER_MODULES = {"tensorboard": "tensorboard", "wandb": "wandb"}
+
+
+def build_callbacks(
+    spec: Spec, run_dir: Path, selector: DatasetSelector, hooks: list[ValidationHook]
+) -> list[Callback]:
+    """Checkpointing, image grids and the optional callbacks named in ``Callbacks``."""
+    section = spec.Callbacks
+    checkpoint = section.checkpoint
+    callbacks: list[Callback] = [
+        ModelCheckpoint(
+            dirpath=run_dir / "checkpoints",
+            filename="best-epoch{epoch:03d}-step{step:07d}",
+            auto_insert_metric_name=False,
+            monitor=checkpoint.monitor,
+            mode=checkpoint.mode,
+            save_top_k=checkpoint.save_top_k,
+            save_last=checkpoint.save_last,
+        )
+    ]
+    if section.image_grid.enabled:
+        callbacks.append(
+            ValidationImageGrid(
+                run_dir / "images", selector.data_range, section.image_grid.max_samples
+            )
+        )
+    if section.lr_monitor:
+        callbacks.append(LearningRateMonitor(logging_interval="step"))
+    if section.early_stopping is not None:
+        stopping = section.early_stopping
+        callbacks.append(
+            EarlyStopping(
+                monitor=stopping.monitor,
+                mode=stopping.mode,
+                patience=stopping.patience,
+                min_delta=stopping.min_delta,
+            )
+        )
+    if hooks:
+        callbacks.append(ExtraValidation(hooks))
+    return callbacks
+
+
+def build_logger(spec: Spec, run_dir: Path) -> Logger:
+    """The logger named by ``Logging.logger``, writing into the run directory."""
+    kind = spec.Logging.logger
+    module = _LOGGER_MODULES.get(kind)
+    if module is not None and importlib.util.find_spec(module) is None:
+        msg = (
+            f"Logging.logger: '{kind}' needs the '{kind}' extra, which is not installed: "
+            f"pip install 'gan-engine[{kind}]' (or use logger: csv)"
+        )
+        raise GanEngineError(msg)
+    if kind == "tensorboard":
+        return TensorBoardLogger(save_dir=run_dir, name="", version="tensorboard")
+    if kind == "wandb":
+        return WandbLogger(save_dir=str(run_dir), name=spec.Logging.name, project="gan-engine")
+    return CSVLogger(save_dir=run_dir, name="", version="")
+
+
+def build_trainer(spec: Spec, run_dir: Path, callbacks: list[Callback], logger: Logger) -> pl.Trainer:
+    """The Trainer: the spec's ``Trainer`` keywords plus what the engine owns."""
+    return pl.Trainer(
+        **spec.Trainer,
+        precision=spec.Training.precision,
+        logger=logger,
+        callbacks=callbacks,
+        default_root_dir=run_dir,
+        plugins=[AtomicCheckpointIO()],
+    )

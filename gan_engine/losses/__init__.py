@@ -1,0 +1,1 @@
+"""Loss terms: each a registered ``Loss`` working on 2D and 3D batches."""

@@ -1,0 +1,1 @@
+"""Image-quality metrics computed on denormalised data (sensor units) with a known data range."""

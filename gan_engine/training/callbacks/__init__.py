@@ -1,0 +1,1 @@
+"""Callbacks of the training engine (image grids, extra validation hooks)."""
