@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from gan_engine.training.module import CHECKPOINT_KEY
+
+
+def _snapshot(module: torch.nn.Module) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in module.parameters()]
+
+
+def _changed(before: list[torch.Tensor], module: torch.nn.Module) -> bool:
+    return any(not torch.equal(a, b) for a, b in zip(before, module.parameters(), strict=True))
+
+
+def test_pretraining_leaves_the_discriminator_untouched(make_module, loaders, fit) -> None:
+    module = make_module(pretrain_steps=10)
+    d_before = _snapshot(module.discriminator)
+    g_before = _snapshot(module.generator)
+    fit(module, loaders, batches=3)
+    assert module.generator_steps == 3
+    assert module.discriminator_steps == 0
+    assert not _changed(d_before, module.discriminator)
+    assert _changed(g_before, module.generator)
+
+
+@pytest.mark.parametrize(("interval", "expected"), [(1, 4), (2, 2), (3, 2)])
+def test_discriminator_cadence(make_module, loaders, fit, interval: int, expected: int) -> None:
+    module = make_module(d_update_interval=interval)
+    fit(module, loaders, batches=4)
+    assert module.generator_steps == 4
+    assert module.discriminator_steps == expected
+
+
+def test_adversarial_weight_ramps_after_pretraining(make_module) -> None:
+    module = make_module(pretrain_steps=2, adversarial_ramp_steps=4)
+    weights = []
+    for step in range(8):
+        module.generator_steps = step
+        weights.append(module.adversarial_weight())
+    assert weights[:2] == [0.0, 0.0]
+    assert weights[2:7] == pytest.approx([0.0, 0.0025, 0.005, 0.0075, 0.01])
+    assert weights[7] == pytest.approx(0.01)
+
+
+def test_content_only_training_has_one_optimiser(make_module, loaders, fit) -> None:
+    module = make_module(adversarial=False)
+    assert len(module.configure_optimizers()) == 1
+    fit(module, loaders, batches=2)
+    assert module.generator_steps == 2
+
+
+def test_validation_logs_model_and_bicubic_psnr(make_module, loaders, fit) -> None:
+    module = make_module()
+    trainer = fit(module, loaders, batches=1)
+    metrics = trainer.callback_metrics
+    assert torch.isfinite(metrics["val/psnr"])
+    assert torch.isfinite(metrics["val/psnr_bicubic"])
+    assert metrics["val/generator_steps"].item() == 1.0
+
+
+def test_checkpoint_holds_spec_counters_and_restores_them(make_module, loaders, fit, tmp_path: Path) -> None:
+    module = make_module(d_update_interval=2)
+    trainer = fit(module, loaders, batches=3)
+    path = tmp_path / "x.ckpt"
+    trainer.save_checkpoint(path)
+    checkpoint = torch.load(path, weights_only=False)
+    assert checkpoint[CHECKPOINT_KEY] == {
+        "spec": {"note": "test"},
+        "generator_steps": 3,
+        "discriminator_steps": 2,
+    }
+    restored = make_module(d_update_interval=2)
+    restored.on_load_checkpoint(checkpoint)
+    assert (restored.generator_steps, restored.discriminator_steps) == (3, 2)
+
+
+def test_discriminator_and_adversarial_term_go_together(make_module) -> None:
+    module = make_module()
+    with pytest.raises(ValueError, match="give both or neither"):
+        type(module)(
+            generator=module.generator,
+            discriminator=None,
+            content_terms=module.content_terms,
+            adversarial_term=module.adversarial_term,
+            normaliser=module.normaliser,
+            config=module.config,
+            data_range=255.0,
+        )
+
+
+def test_channels_last_training_matches_default_layout(make_module, loaders, fit) -> None:
+    plain = make_module(pretrain_steps=10)
+    fit(plain, loaders, batches=2)
+    fast = make_module(pretrain_steps=10, channels_last=True)
+    fit(fast, loaders, batches=2)
+    for a, b in zip(plain.generator.parameters(), fast.generator.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
