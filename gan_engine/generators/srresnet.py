@@ -1,0 +1,231 @@
+"""SRResNet (Ledig et al. 2017) for 2D and 3D and any band count, with a bicubic global skip."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, Protocol, Self, TypeAlias, get_args
+
+import attrs
+import torch
+from torch import Tensor, nn
+
+from gan_engine.errors import InvalidParamError
+from gan_engine.nn.activation import ACTIVATION_KINDS, ActivationKind, make_activation
+from gan_engine.nn.interpolate import upsample
+from gan_engine.nn.layers import conv
+from gan_engine.nn.norm import make_norm
+from gan_engine.nn.pixel_shuffle import SubpixelUpsample
+from gan_engine.nn.residual import ResidualBlock
+from gan_engine.params import Validator, at_least, in_range, odd
+from gan_engine.registry import Capabilities, register_generator
+from gan_engine.types import SpatialDims
+
+BlockKind: TypeAlias = Literal["res"]
+"""Body block types; each has one builder in :data:`BODY_BLOCKS`."""
+
+GeneratorNorm: TypeAlias = Literal["none", "batch"]
+
+SCALES: frozenset[int] = frozenset({2, 3, 4, 8})
+"""Supported upscaling factors: x2 sub-pixel stages for 2, 4 and 8, one x3 stage for 3."""
+
+TAIL_INIT_GAIN = 0.1
+"""Factor on the default init of the last convolution when the global skip is on (see SRResNet)."""
+
+
+def _one_of(choices: tuple[str, ...]) -> Validator:
+    """An attrs validator accepting only ``choices`` and naming the key otherwise."""
+
+    def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value not in choices:
+            expected = ", ".join(map(repr, choices))
+            raise InvalidParamError(attribute.name, f"expected one of {expected}, got {value!r}")
+
+    return validate
+
+
+@attrs.frozen(kw_only=True)
+class SRResNetParams:
+    """Parameters of :class:`SRResNet`.
+
+    Like every component parameter class it offers ``tiny()``: a very small configuration (a few
+    channels, one block) that the registry contract tests and smoke runs build in every declared
+    spatial dim; it is not meant to give good results.
+
+    Attributes:
+        n_channels: feature channels of the head, body and upsampler.
+        n_blocks: number of body blocks.
+        block: body block type (``res``: conv → norm → act → conv → norm plus skip).
+        kernel_size: odd kernel size of the body and upsampler convolutions.
+        head_kernel_size: odd kernel size of the first and last convolutions (9 in the paper).
+        norm: normalisation in the body (``none`` or ``batch``; the paper uses batch norm, later
+            work such as EDSR drops it).
+        activation: activation of the head, body blocks and upsampler.
+        global_skip: add ``upsample(lr)`` (bicubic in 2D, trilinear in 3D) to the output, so the
+            network learns the residual; needs ``in_channels == out_channels``.
+        residual_scale: factor on each block's residual branch, in ``(0, 1]``.
+    """
+
+    n_channels: int = attrs.field(default=64, validator=at_least(1))
+    n_blocks: int = attrs.field(default=16, validator=at_least(1))
+    block: BlockKind = attrs.field(default="res", validator=_one_of(get_args(BlockKind)))
+    kernel_size: int = attrs.field(default=3, validator=[at_least(1), odd()])
+    head_kernel_size: int = attrs.field(default=9, validator=[at_least(1), odd()])
+    norm: GeneratorNorm = attrs.field(default="none", validator=_one_of(get_args(GeneratorNorm)))
+    activation: ActivationKind = attrs.field(default="prelu", validator=_one_of(ACTIVATION_KINDS))
+    global_skip: bool = True
+    residual_scale: float = attrs.field(default=1.0, validator=in_range(0.0, 1.0, low_open=True))
+
+    @classmethod
+    def tiny(cls) -> Self:
+        """A very small configuration for contract tests and smoke runs."""
+        return cls(n_channels=8, n_blocks=1, head_kernel_size=3)
+
+
+class BlockBuilder(Protocol):
+    """Builds one shape-preserving body block ``[B, n_channels, *S] → [B, n_channels, *S]``."""
+
+    def __call__(self, spatial_dims: SpatialDims, params: SRResNetParams) -> nn.Module:
+        """Build the block for ``spatial_dims`` from the generator's parameters."""
+        ...
+
+
+def _residual_block(spatial_dims: SpatialDims, params: SRResNetParams) -> nn.Module:
+    return ResidualBlock(
+        spatial_dims,
+        params.n_channels,
+        kernel_size=params.kernel_size,
+        norm=params.norm,
+        activation=params.activation,
+        residual_scale=params.residual_scale,
+    )
+
+
+BODY_BLOCKS: Mapping[BlockKind, BlockBuilder] = {"res": _residual_block}
+"""Body block builders by kind: a new block type is one entry here and one in ``BlockKind``."""
+
+
+def upsampling_factors(scale: int) -> list[int]:
+    """Per-stage factors of the sub-pixel upsampler: x2 stages for powers of two, one x3 for 3."""
+    if scale not in SCALES:
+        msg = f"SRResNet: scale must be one of {sorted(SCALES)}, got {scale}"
+        raise ValueError(msg)
+    return [3] if scale == 3 else [2] * (scale.bit_length() - 1)
+
+
+def _check_arguments(
+    spatial_dims: int, in_channels: int, out_channels: int, scale: int, params: SRResNetParams
+) -> None:
+    if spatial_dims not in (2, 3):
+        msg = f"SRResNet: spatial_dims must be 2 or 3, got {spatial_dims!r}"
+        raise ValueError(msg)
+    for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if value < 1:
+            msg = f"SRResNet: {name} must be >= 1, got {value}"
+            raise ValueError(msg)
+    upsampling_factors(scale)
+    if params.global_skip and in_channels != out_channels:
+        msg = (
+            "adds the upsampled input to the output, so it needs in_channels == out_channels, got "
+            f"in_channels={in_channels} and out_channels={out_channels}; set global_skip to false "
+            "to map between band counts"
+        )
+        raise InvalidParamError(key="global_skip", message=msg)
+
+
+@register_generator(
+    "srresnet",
+    params=SRResNetParams,
+    capabilities=Capabilities(
+        spatial_dims=frozenset({2, 3}),
+        scales=SCALES,
+        # 2, not 1: with norm="batch", a 1-pixel batch of one has a single value per channel, which
+        # batch norm rejects in training
+        min_input_size=2,
+        channels_last_safe=True,
+        # depends on n_blocks and the kernel sizes, and capabilities are fixed per entry
+        receptive_field=None,
+    ),
+)
+class SRResNet(nn.Module):
+    """SRResNet: residual body at low resolution, then sub-pixel upsampling (Ledig et al. 2017).
+
+    ``forward(lr[B, C_in, *S]) -> sr[B, C_out, *(S * scale)]`` in 2D and 3D. Head conv → body
+    blocks → conv + norm, with a skip around the body → x2 (or x3) sub-pixel stages → tail conv.
+    With ``global_skip`` the output is ``tail(...) + upsample(lr)`` and the tail starts with small
+    weights, so the untrained network already gives nearly the interpolated input, not noise.
+
+    Args:
+        spatial_dims: 2 or 3.
+        in_channels: bands of the low-resolution input.
+        out_channels: bands of the output.
+        scale: upscaling factor per axis, one of 2, 3, 4, 8.
+        params: architecture parameters (defaults: the paper's 64 channels and 16 blocks).
+    """
+
+    spatial_dims: SpatialDims
+    in_channels: int
+    out_channels: int
+    scale: int
+
+    def __init__(
+        self,
+        spatial_dims: SpatialDims,
+        in_channels: int,
+        out_channels: int,
+        scale: int,
+        params: SRResNetParams | None = None,
+    ) -> None:
+        super().__init__()
+        params = SRResNetParams() if params is None else params
+        _check_arguments(spatial_dims, in_channels, out_channels, scale, params)
+        self.spatial_dims = spatial_dims
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.scale = scale
+        self.params = params
+
+        conv_cls = conv(spatial_dims)
+        width, kernel, head_kernel = params.n_channels, params.kernel_size, params.head_kernel_size
+        self.head = nn.Sequential(
+            conv_cls(in_channels, width, head_kernel, padding=head_kernel // 2),
+            make_activation(params.activation),
+        )
+        build_block = BODY_BLOCKS[params.block]
+        self.body = nn.Sequential(
+            *(build_block(spatial_dims, params) for _ in range(params.n_blocks))
+        )
+        self.body_end = nn.Sequential(
+            conv_cls(width, width, kernel, padding=kernel // 2, bias=params.norm == "none"),
+            make_norm(params.norm, spatial_dims, width),
+        )
+        stages: list[nn.Module] = []
+        for factor in upsampling_factors(scale):
+            stages.append(SubpixelUpsample(spatial_dims, width, width, factor, kernel_size=kernel))
+            stages.append(make_activation(params.activation))
+        self.upsampler = nn.Sequential(*stages)
+        self.tail = conv_cls(width, out_channels, head_kernel, padding=head_kernel // 2)
+        if params.global_skip:
+            # small, not zero: a zero tail would block the gradient to everything before it
+            with torch.no_grad():
+                self.tail.weight.mul_(TAIL_INIT_GAIN)
+                if self.tail.bias is not None:
+                    self.tail.bias.mul_(TAIL_INIT_GAIN)
+
+    def forward(self, lr: Tensor, cond: Tensor | None = None) -> Tensor:
+        """Super-resolve ``lr[B, C_in, *S]`` to ``[B, C_out, *(S * scale)]``; ignores ``cond``."""
+        self._check_input(lr)
+        head: Tensor = self.head(lr)
+        features: Tensor = head + self.body_end(self.body(head))
+        sr: Tensor = self.tail(self.upsampler(features))
+        if self.params.global_skip:
+            sr = sr + upsample(lr, self.scale)
+        return sr
+
+    def _check_input(self, lr: Tensor) -> None:
+        if lr.ndim != self.spatial_dims + 2 or lr.shape[1] != self.in_channels:
+            axes = "H, W" if self.spatial_dims == 2 else "D, H, W"
+            msg = (
+                f"SRResNet expects lr of shape [B, {self.in_channels}, {axes}], "
+                f"got {tuple(lr.shape)}"
+            )
+            raise ValueError(msg)

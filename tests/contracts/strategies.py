@@ -1,0 +1,120 @@
+"""Hypothesis strategies and helpers shared by the registry contract tests.
+
+The tests iterate the registries, so every component is tested the moment it is registered. Shapes
+are drawn small (2D: 6–16 px, 3D: 4–8 voxels, raised to the component's ``min_input_size``) and
+models are built with ``params_cls.tiny()`` when the parameter class offers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+import pytest
+import torch
+from hypothesis import settings
+from hypothesis import strategies as st
+from torch import nn
+
+from gan_engine.registry import Capabilities, Entry
+from gan_engine.types import SpatialDims
+
+CONTRACT_SETTINGS = settings(deadline=None, max_examples=5, derandomize=True, database=None)
+
+SIZE_RANGES: dict[int, tuple[int, int]] = {2: (6, 16), 3: (4, 8)}
+TEST_SCALES = frozenset({2, 3, 4})
+
+
+def small_params(entry: Entry[Any]) -> Any:
+    """``params_cls.tiny()`` when the class offers it, else the defaults."""
+    tiny = getattr(entry.params_cls, "tiny", None)
+    return tiny() if callable(tiny) else entry.params_cls()
+
+
+def assert_finite_gradient_on_every_parameter(model: nn.Module) -> None:
+    """After ``backward()``: every parameter has a gradient, and it is finite."""
+    grads = {name: parameter.grad for name, parameter in model.named_parameters()}
+    missing = [name for name, grad in grads.items() if grad is None]
+    assert not missing, f"no gradient reached {missing}"
+    non_finite = [
+        name for name, grad in grads.items() if grad is not None and not torch.isfinite(grad).all()
+    ]
+    assert not non_finite, f"non-finite gradient on {non_finite}"
+
+
+def cases(entries: Iterable[Entry[Any]]) -> list[Any]:
+    """One pytest param per entry and declared spatial dim, with a readable id."""
+    return [
+        pytest.param(entry, dims, id=f"{entry.name}-{dims}d")
+        for entry in entries
+        for dims in sorted(entry.capabilities.spatial_dims)
+    ]
+
+
+def spatial_sizes(dims: SpatialDims, min_input_size: int) -> st.SearchStrategy[tuple[int, ...]]:
+    """A size per spatial axis, each drawn independently, none below ``min_input_size``."""
+    low, high = SIZE_RANGES[dims]
+    low = max(low, min_input_size)
+    high = max(high, low)
+    return st.tuples(*[st.integers(low, high)] * dims)
+
+
+def scales(capabilities: Capabilities) -> st.SearchStrategy[int]:
+    """A supported scale in {2, 3, 4}; the smallest supported one when none of those is."""
+    if capabilities.scales is None:
+        return st.sampled_from(sorted(TEST_SCALES))
+    allowed = sorted(capabilities.scales & TEST_SCALES) or [min(capabilities.scales)]
+    return st.sampled_from(allowed)
+
+
+@attrs.frozen
+class GeneratorCase:
+    """One drawn generator configuration and input shape."""
+
+    channels: int
+    scale: int
+    batch: int
+    spatial: tuple[int, ...]
+    seed: int
+
+
+@attrs.frozen
+class DiscriminatorCase:
+    """One drawn discriminator configuration and input shape."""
+
+    channels: int
+    batch: int
+    spatial: tuple[int, ...]
+    seed: int
+
+
+seeds = st.integers(0, 2**16)
+channel_counts = st.integers(1, 5)
+batch_sizes = st.integers(1, 2)
+
+
+def generator_cases(entry: Entry[Any], dims: SpatialDims) -> st.SearchStrategy[GeneratorCase]:
+    """Channels, scale, batch, LR size and seed for ``entry`` in ``dims``."""
+    caps = entry.capabilities
+    return st.builds(
+        GeneratorCase,
+        channels=channel_counts,
+        scale=scales(caps),
+        batch=batch_sizes,
+        spatial=spatial_sizes(dims, caps.min_input_size),
+        seed=seeds,
+    )
+
+
+def discriminator_cases(
+    entry: Entry[Any], dims: SpatialDims
+) -> st.SearchStrategy[DiscriminatorCase]:
+    """Channels, batch, input size and seed for ``entry`` in ``dims``."""
+    return st.builds(
+        DiscriminatorCase,
+        channels=channel_counts,
+        batch=batch_sizes,
+        spatial=spatial_sizes(dims, entry.capabilities.min_input_size),
+        seed=seeds,
+    )

@@ -1,0 +1,112 @@
+"""Every registered generator, in every spatial dim it declares, honours the Generator protocol."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from torch import Tensor, nn
+
+from gan_engine.nn.layers import channels_last_format
+from gan_engine.protocols import Generator
+from gan_engine.registry import GENERATORS, Entry, GeneratorFactory
+from gan_engine.types import SpatialDims
+from tests.contracts.strategies import (
+    CONTRACT_SETTINGS,
+    GeneratorCase,
+    assert_finite_gradient_on_every_parameter,
+    cases,
+    generator_cases,
+    small_params,
+)
+
+ENTRIES = GENERATORS.entries()
+CASES = cases(ENTRIES)
+CHANNELS_LAST_CASES = cases(e for e in ENTRIES if e.capabilities.channels_last_safe)
+
+
+def test_registry_has_generators_and_no_broken_modules() -> None:
+    assert ENTRIES
+    assert GENERATORS.broken() == {}
+
+
+def build(entry: Entry[GeneratorFactory], dims: SpatialDims, case: GeneratorCase) -> nn.Module:
+    """The model for ``case``, its weights drawn from ``case.seed``."""
+    torch.manual_seed(case.seed)
+    model = entry.factory(dims, case.channels, case.channels, case.scale, small_params(entry))
+    assert isinstance(model, Generator)
+    assert isinstance(model, nn.Module), "generators are nn.Modules (the trainer relies on it)"
+    return model
+
+
+def lr_batch(case: GeneratorCase) -> Tensor:
+    generator = torch.Generator().manual_seed(case.seed)
+    return torch.rand(case.batch, case.channels, *case.spatial, generator=generator)
+
+
+@pytest.mark.parametrize(("entry", "dims"), CASES)
+def test_satisfies_the_protocol(entry: Entry[GeneratorFactory], dims: SpatialDims) -> None:
+    model = entry.factory(dims, 2, 2, min(entry.capabilities.scales or {2}), small_params(entry))
+    assert isinstance(model, Generator)
+    assert isinstance(model, nn.Module)
+    assert model.spatial_dims == dims
+    assert (model.in_channels, model.out_channels) == (2, 2)
+
+
+@pytest.mark.parametrize(("entry", "dims"), CASES)
+@CONTRACT_SETTINGS
+@given(data=st.data())
+def test_forward_shape_and_finite(
+    entry: Entry[GeneratorFactory], dims: SpatialDims, data: st.DataObject
+) -> None:
+    case = data.draw(generator_cases(entry, dims))
+    model = build(entry, dims, case)
+    sr = model(lr_batch(case))
+    expected = (case.batch, case.channels, *(size * case.scale for size in case.spatial))
+    assert sr.shape == expected
+    assert sr.dtype == torch.float32
+    assert torch.isfinite(sr).all()
+
+
+@pytest.mark.parametrize(("entry", "dims"), CASES)
+@CONTRACT_SETTINGS
+@given(data=st.data())
+def test_backward_reaches_every_parameter(
+    entry: Entry[GeneratorFactory], dims: SpatialDims, data: st.DataObject
+) -> None:
+    case = data.draw(generator_cases(entry, dims))
+    model = build(entry, dims, case)
+    torch.autograd.backward(model(lr_batch(case)).square().mean())
+    assert_finite_gradient_on_every_parameter(model)
+
+
+@pytest.mark.parametrize(("entry", "dims"), CASES)
+@CONTRACT_SETTINGS
+@given(data=st.data())
+def test_same_seed_same_output(
+    entry: Entry[GeneratorFactory], dims: SpatialDims, data: st.DataObject
+) -> None:
+    case = data.draw(generator_cases(entry, dims))
+    first = build(entry, dims, case)(lr_batch(case))
+    second = build(entry, dims, case)(lr_batch(case))
+    assert torch.equal(first, second)
+
+
+@pytest.mark.parametrize(("entry", "dims"), CHANNELS_LAST_CASES)
+@CONTRACT_SETTINGS
+@given(data=st.data())
+def test_channels_last_gives_the_same_output(
+    entry: Entry[GeneratorFactory], dims: SpatialDims, data: st.DataObject
+) -> None:
+    case = data.draw(generator_cases(entry, dims))
+    model = build(entry, dims, case).eval()
+    fmt = channels_last_format(dims)
+    lr = lr_batch(case)
+    with torch.no_grad():
+        reference = model(lr)
+        converted = copy.deepcopy(model).to(memory_format=fmt)
+        out = converted(lr.contiguous(memory_format=fmt))
+    torch.testing.assert_close(out, reference, rtol=1e-4, atol=1e-5)
