@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, cast
 
 import attrs
-import torch
-from safetensors.torch import load_file
 from torch import nn
 
 from containers.spec.schema import ComponentSpec, Spec
 from gan_engine.data.datamodule import SRDataModule
-from gan_engine.errors import GanEngineError, WeightsNotFoundError
+from gan_engine.errors import GanEngineError
 from gan_engine.normalisers.branches import PerBranchNormaliser
 from gan_engine.protocols import (
     AdversarialLoss,
@@ -30,6 +27,7 @@ from gan_engine.protocols import (
 from gan_engine.registry import DATASETS, DISCRIMINATORS, GENERATORS, LOSSES, NORMALISERS
 from gan_engine.training.callbacks.extra_validation import ValidationHook
 from gan_engine.training.terms import AdversarialTerm, LossTerm
+from gan_engine.weights import load_strict, read_state_dict
 
 
 def build_normaliser(spec: Spec) -> Normaliser:
@@ -45,7 +43,7 @@ def build_normaliser(spec: Spec) -> Normaliser:
 
 
 def build_generator(spec: Spec) -> Generator:
-    """The generator, with pretrained weights loaded strictly when ``Generator.pretrained`` is set."""
+    """The generator; ``Generator.pretrained`` weights are loaded strictly when set."""
     section = spec.Generator
     entry = GENERATORS.get(section.name)
     generator = entry.factory(
@@ -56,7 +54,10 @@ def build_generator(spec: Spec) -> Generator:
         params=section.params,
     )
     if section.pretrained is not None:
-        load_pretrained(generator, Path(section.pretrained))
+        if not isinstance(generator, nn.Module):
+            msg = f"generator {type(generator).__qualname__} is not a torch.nn.Module"
+            raise TypeError(msg)
+        load_strict(generator, read_state_dict(section.pretrained), section.pretrained)
     return generator
 
 
@@ -74,7 +75,9 @@ def build_discriminator(spec: Spec) -> Discriminator | None:
 def _term_names(spec: Spec) -> list[str]:
     """Log names of the loss terms: the loss name, suffixed with its index when used twice."""
     names = [term.name.rpartition(":")[2].lower() for term in spec.Losses]
-    return [name if names.count(name) == 1 else f"{name}_{index}" for index, name in enumerate(names)]
+    return [
+        name if names.count(name) == 1 else f"{name}_{index}" for index, name in enumerate(names)
+    ]
 
 
 @attrs.frozen
@@ -86,8 +89,11 @@ class LossTerms:
 
 
 def build_loss_terms(spec: Spec) -> LossTerms:
-    """Every ``Losses`` entry built once; adversarial losses (those defining the discriminator's
-    objective) are separated from the content terms."""
+    """Every ``Losses`` entry, built once and split by role.
+
+    Adversarial losses (those that also define the discriminator's objective) go apart from the content
+    terms.
+    """
     content: list[LossTerm] = []
     adversarial: AdversarialTerm | None = None
     for name, term in zip(_term_names(spec), spec.Losses, strict=True):
@@ -144,43 +150,3 @@ def import_callable(path: str) -> Callable[..., Any]:
 def build_validation_hooks(spec: Spec) -> list[ValidationHook]:
     """The ``Callbacks.extra_validation`` hooks, imported."""
     return [import_callable(path) for path in spec.Callbacks.extra_validation]
-
-
-def load_pretrained(generator: Generator, path: Path) -> None:
-    """Load a state dict into ``generator`` strictly; mismatches raise a :class:`GanEngineError`.
-
-    Accepts ``.safetensors``, plain state dicts, dicts wrapping one under ``state_dict``/``params_ema``/
-    ``params``, and GAN-Engine checkpoints (their ``generator.`` keys). Loaded with
-    ``weights_only=True``.
-    """
-    if not path.is_file():
-        msg = f"pretrained weights not found: {path}"
-        raise WeightsNotFoundError(msg)
-    if path.suffix == ".safetensors":
-        state: dict[str, Any] = dict(load_file(str(path)))
-    else:
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as error:
-            msg = f"cannot read pretrained weights {path}: {error}"
-            raise GanEngineError(msg) from error
-    state = _unwrap_state(state)
-    if not isinstance(generator, nn.Module):
-        msg = f"generator {type(generator).__qualname__} is not a torch.nn.Module"
-        raise TypeError(msg)
-    try:
-        generator.load_state_dict(state, strict=True)
-    except RuntimeError as error:
-        msg = f"pretrained weights {path} do not fit the generator: {error}"
-        raise GanEngineError(msg) from error
-
-
-def _unwrap_state(state: dict[str, Any]) -> dict[str, Any]:
-    for key in ("params_ema", "params"):
-        if isinstance(state.get(key), dict):
-            return cast(dict[str, Any], state[key])
-    inner = state.get("state_dict")
-    if isinstance(inner, dict):
-        prefix = "generator."
-        return {k[len(prefix) :]: v for k, v in inner.items() if k.startswith(prefix)}
-    return state

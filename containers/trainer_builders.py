@@ -81,7 +81,9 @@ def build_logger(spec: Spec, run_dir: Path) -> Logger:
     return CSVLogger(save_dir=run_dir, name="", version="")
 
 
-def build_trainer(spec: Spec, run_dir: Path, callbacks: list[Callback], logger: Logger) -> pl.Trainer:
+def build_trainer(
+    spec: Spec, run_dir: Path, callbacks: list[Callback], logger: Logger
+) -> pl.Trainer:
     """The Trainer: the spec's ``Trainer`` keywords plus what the engine owns."""
     return pl.Trainer(
         **spec.Trainer,

@@ -37,7 +37,9 @@ def at_least(bound: float) -> Validator:
     return validate
 
 
-def in_range(low: float, high: float, *, low_open: bool = False, high_open: bool = False) -> Validator:
+def in_range(
+    low: float, high: float, *, low_open: bool = False, high_open: bool = False
+) -> Validator:
     """Require ``low <= value <= high`` (each end optionally open)."""
 
     def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -71,7 +73,8 @@ def each(validator: Validator) -> Validator:
             try:
                 validator(instance, attribute, item)
             except InvalidParamError as error:
-                raise InvalidParamError(f"{attribute.name}.{index}", error.message) from None
+                msg = f"{attribute.name}.{index}"
+                raise InvalidParamError(msg, error.message) from None
 
     return validate
 

@@ -60,25 +60,33 @@ class GeneratorFactory(Protocol):
         out_channels: int,
         scale: int,
         params: Any,
-    ) -> Generator: ...
+    ) -> Generator:
+        """Build the generator."""
+        ...
 
 
 class DiscriminatorFactory(Protocol):
     """Builds a discriminator: ``(spatial_dims, in_channels, params)``."""
 
-    def __call__(self, spatial_dims: SpatialDims, in_channels: int, params: Any) -> Discriminator: ...
+    def __call__(self, spatial_dims: SpatialDims, in_channels: int, params: Any) -> Discriminator:
+        """Build the discriminator."""
+        ...
 
 
 class LossFactory(Protocol):
     """Builds a loss term from its parameters."""
 
-    def __call__(self, params: Any) -> Loss: ...
+    def __call__(self, params: Any) -> Loss:
+        """Build the loss term."""
+        ...
 
 
 class NormaliserFactory(Protocol):
     """Builds a normaliser for ``channels`` bands."""
 
-    def __call__(self, channels: int, params: Any) -> Normaliser: ...
+    def __call__(self, channels: int, params: Any) -> Normaliser:
+        """Build the normaliser."""
+        ...
 
 
 class DatasetFactory(Protocol):
@@ -86,7 +94,9 @@ class DatasetFactory(Protocol):
 
     def __call__(
         self, spatial_dims: SpatialDims, channels: int, scale: int, params: Any
-    ) -> DatasetSelector: ...
+    ) -> DatasetSelector:
+        """Build the dataset selector."""
+        ...
 
 
 F = TypeVar("F")
@@ -246,21 +256,15 @@ def _qualname(obj: object) -> str:
     return f"{module}.{name}"
 
 
-GENERATORS: Registry[GeneratorFactory] = Registry(
-    "generator", ["gan_engine.generators.srresnet"]
-)
+GENERATORS: Registry[GeneratorFactory] = Registry("generator", ["gan_engine.generators.srresnet"])
 DISCRIMINATORS: Registry[DiscriminatorFactory] = Registry(
     "discriminator", ["gan_engine.discriminators.srgan"]
 )
 LOSSES: Registry[LossFactory] = Registry(
     "loss", ["gan_engine.losses.pixel", "gan_engine.losses.adversarial"]
 )
-NORMALISERS: Registry[NormaliserFactory] = Registry(
-    "normaliser", ["gan_engine.normalisers.scale"]
-)
-DATASETS: Registry[DatasetFactory] = Registry(
-    "dataset", ["gan_engine.data.selectors"]
-)
+NORMALISERS: Registry[NormaliserFactory] = Registry("normaliser", ["gan_engine.normalisers.scale"])
+DATASETS: Registry[DatasetFactory] = Registry("dataset", ["gan_engine.data.selectors"])
 
 register_generator = GENERATORS.register
 register_discriminator = DISCRIMINATORS.register

@@ -61,7 +61,7 @@ def _quiet_lightning() -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from containers.run import train  # noqa: PLC0415 (keeps `check` and `components` fast)
+    from containers.run import train
 
     spec = load_spec(args.spec, args.overrides)
     _quiet_lightning()

@@ -137,8 +137,8 @@ class CallbacksSpec:
     lr_monitor: bool = False
     early_stopping: EarlyStoppingSpec | None = None
     extra_validation: list[str] = attrs.field(factory=list)
-    checkpoint: CheckpointSpec = CheckpointSpec()
-    image_grid: ImageGridSpec = ImageGridSpec()
+    checkpoint: CheckpointSpec = attrs.field(factory=CheckpointSpec)
+    image_grid: ImageGridSpec = attrs.field(factory=ImageGridSpec)
 
 
 @attrs.frozen
@@ -164,8 +164,8 @@ class Spec:
     Generator: GeneratorSpec
     Losses: list[LossTermSpec]
     Discriminator: ComponentSpec | None = None
-    Normalisation: NormalisationSpec = NormalisationSpec()
-    Training: TrainingConfig = TrainingConfig()
-    Callbacks: CallbacksSpec = CallbacksSpec()
-    Logging: LoggingSpec = LoggingSpec()
+    Normalisation: NormalisationSpec = attrs.field(factory=NormalisationSpec)
+    Training: TrainingConfig = attrs.field(factory=TrainingConfig)
+    Callbacks: CallbacksSpec = attrs.field(factory=CallbacksSpec)
+    Logging: LoggingSpec = attrs.field(factory=LoggingSpec)
     Trainer: dict[str, Any] = attrs.field(factory=dict)

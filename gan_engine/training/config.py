@@ -54,6 +54,6 @@ class TrainingConfig:
     d_update_interval: int = attrs.field(default=1, validator=at_least(1))
     adversarial_ramp_steps: int = attrs.field(default=0, validator=at_least(0))
     adversarial_ramp: Literal["linear", "cosine"] = "linear"
-    generator_optimizer: OptimiserConfig = OptimiserConfig()
-    discriminator_optimizer: OptimiserConfig = OptimiserConfig()
+    generator_optimizer: OptimiserConfig = attrs.field(factory=OptimiserConfig)
+    discriminator_optimizer: OptimiserConfig = attrs.field(factory=OptimiserConfig)
     channels_last: bool = False

@@ -110,7 +110,9 @@ class GANModule(pl.LightningModule):
         optimisers = [build_optimiser(self.generator.parameters(), self.config.generator_optimizer)]
         if self.discriminator is not None:
             optimisers.append(
-                build_optimiser(self.discriminator.parameters(), self.config.discriminator_optimizer)
+                build_optimiser(
+                    self.discriminator.parameters(), self.config.discriminator_optimizer
+                )
             )
         return optimisers
 

@@ -10,7 +10,9 @@ from torch import nn
 from gan_engine.training.config import OptimiserConfig
 
 
-def build_optimiser(parameters: Iterable[nn.Parameter], config: OptimiserConfig) -> torch.optim.Optimizer:
+def build_optimiser(
+    parameters: Iterable[nn.Parameter], config: OptimiserConfig
+) -> torch.optim.Optimizer:
     """Return the configured optimiser over ``parameters`` (foreach kernels, which torch picks by default)."""
     params = [p for p in parameters if p.requires_grad]
     if not params:
@@ -20,4 +22,6 @@ def build_optimiser(parameters: Iterable[nn.Parameter], config: OptimiserConfig)
         return torch.optim.Adam(
             params, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay
         )
-    return torch.optim.AdamW(params, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay)
+    return torch.optim.AdamW(
+        params, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay
+    )

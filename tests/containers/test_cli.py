@@ -28,7 +28,8 @@ def test_check_reports_every_problem_with_its_position(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert f"{bad}:" in err
-    assert "Generator.name" in err and "did you mean 'srresnet'" in err
+    assert "Generator.name" in err
+    assert "did you mean 'srresnet'" in err
 
 
 def test_set_overrides_are_validated(quickstart: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,7 +58,8 @@ def test_train_runs_end_to_end_and_fills_the_run_directory(
     assert main(args) == 0
     out = capsys.readouterr().out
     assert f"Run directory: {run_dir}" in out
-    assert "Validation PSNR after 2 generator steps: model" in out and "bicubic" in out
+    assert "Validation PSNR after 2 generator steps: model" in out
+    assert "bicubic" in out
 
     resolved = load_spec(run_dir / "spec.yaml")
     assert resolved == load_spec(quickstart, fast_overrides)
@@ -91,7 +93,8 @@ def test_missing_data_folder_fails_cleanly_and_writes_nothing(
     )
     assert code == 2
     err = capsys.readouterr().err
-    assert "Data.params.root" in err and str(missing) in err
+    assert "Data.params.root" in err
+    assert str(missing) in err
     assert "Traceback" not in err
     assert not runs.exists()
 

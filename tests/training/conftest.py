@@ -74,8 +74,12 @@ def loaders() -> tuple[DataLoader[Sample], DataLoader[Sample]]:
     return DataLoader(data, batch_size=2), DataLoader(data, batch_size=4)
 
 
-def _fit(module: GANModule, loaders: tuple[DataLoader[Sample], DataLoader[Sample]], batches: int,
-         **trainer: object) -> pl.Trainer:
+def _fit(
+    module: GANModule,
+    loaders: tuple[DataLoader[Sample], DataLoader[Sample]],
+    batches: int,
+    **trainer: object,
+) -> pl.Trainer:
     options: dict[str, object] = {
         "max_epochs": 1,
         "limit_train_batches": batches,

@@ -62,7 +62,9 @@ def test_validation_logs_model_and_bicubic_psnr(make_module, loaders, fit) -> No
     assert metrics["val/generator_steps"].item() == 1.0
 
 
-def test_checkpoint_holds_spec_counters_and_restores_them(make_module, loaders, fit, tmp_path: Path) -> None:
+def test_checkpoint_holds_spec_counters_and_restores_them(
+    make_module, loaders, fit, tmp_path: Path
+) -> None:
     module = make_module(d_update_interval=2)
     trainer = fit(module, loaders, batches=3)
     path = tmp_path / "x.ckpt"

@@ -1,3 +1,4 @@
+import itertools
 import math
 
 import pytest
@@ -13,7 +14,7 @@ shapes = st.sampled_from(["linear", "cosine"])
 def test_ramp_is_monotone_and_bounded(length: int, shape: str, steps: list[int]) -> None:
     values = [ramp(step, length, shape) for step in sorted(steps)]  # type: ignore[arg-type]
     assert all(0.0 <= v <= 1.0 for v in values)
-    assert all(a <= b for a, b in zip(values, values[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(values))
 
 
 @pytest.mark.parametrize("shape", ["linear", "cosine"])
