@@ -1,0 +1,164 @@
+"""The Lightning DataModule that turns any :class:`DatasetSelector` into train and val loaders.
+
+Epochs reach the datasets through the train sampler: Lightning calls ``sampler.set_epoch(epoch)``
+at the start of every training epoch (also through its DDP sampler wrapper), and
+:class:`EpochShuffleSampler` reshuffles with ``(seed, epoch)`` and forwards the epoch to the
+dataset's ``set_epoch`` when it has one, so crops change from epoch to epoch yet repeat exactly on a
+rerun. Datasets keep their epoch in shared memory, so persistent workers see it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sized
+from typing import Protocol, runtime_checkable
+
+import lightning.pytorch as pl
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.protocols import DatasetSelector
+from gan_engine.types import Sample
+
+
+@runtime_checkable
+class EpochAware(Protocol):
+    """A dataset whose items depend on the epoch."""
+
+    def set_epoch(self, epoch: int) -> None:
+        """Select the epoch."""
+        ...
+
+
+def _epoch_seed(seed: int, epoch: int) -> int:
+    state = np.random.SeedSequence([seed, epoch]).generate_state(2, dtype=np.uint32)
+    return int(state[0]) << 32 | int(state[1])
+
+
+class EpochShuffleSampler(Sampler[int]):
+    """A permutation of ``range(length)`` drawn from ``(seed, epoch)``; tells ``target`` the epoch.
+
+    Reproducible per epoch (a resumed run gets the same order as an uninterrupted one), unlike a
+    ``RandomSampler`` whose order depends on how often its generator was used before.
+    """
+
+    def __init__(self, length: int, seed: int, target: object | None = None) -> None:
+        super().__init__()
+        self.length = length
+        self.seed = seed
+        self.epoch = 0
+        self.target = target
+
+    def set_epoch(self, epoch: int) -> None:
+        """Use ``epoch``'s permutation and tell the target dataset."""
+        self.epoch = epoch
+        if isinstance(self.target, EpochAware):
+            self.target.set_epoch(epoch)
+
+    def __iter__(self) -> Iterator[int]:
+        generator = torch.Generator().manual_seed(_epoch_seed(self.seed, self.epoch))
+        yield from torch.randperm(self.length, generator=generator).tolist()
+
+    def __len__(self) -> int:
+        return self.length
+
+
+def _sized(dataset: Dataset[Sample], what: str) -> int:
+    if not isinstance(dataset, Sized):
+        msg = f"the {what} dataset {type(dataset).__name__} has no len(); map-style datasets only"
+        raise TypeError(msg)
+    return len(dataset)
+
+
+def _at_least(key: str, value: int, bound: int) -> None:
+    if value < bound:
+        raise InvalidParamError(key, f"must be >= {bound}, got {value}")
+
+
+class SRDataModule(pl.LightningDataModule):
+    """Loaders of ``{"lr": [B, C, *S], "hr": [B, C, *(S * scale)]}`` batches in sensor units.
+
+    The train loader shuffles with :class:`EpochShuffleSampler` and drops the last partial batch;
+    the val loader keeps order and every sample. Datasets are built once, in the first ``setup``.
+    """
+
+    def __init__(
+        self,
+        selector: DatasetSelector,
+        batch_size: int,
+        val_batch_size: int,
+        num_workers: int = 0,
+        seed: int = 0,
+        pin_memory: bool = False,
+        persistent_workers: bool = False,
+    ) -> None:
+        super().__init__()
+        _at_least("batch_size", batch_size, 1)
+        _at_least("val_batch_size", val_batch_size, 1)
+        _at_least("num_workers", num_workers, 0)
+        _at_least("seed", seed, 0)
+        self.selector = selector
+        self.batch_size = batch_size
+        self.val_batch_size = val_batch_size
+        self.num_workers = num_workers
+        self.seed = seed
+        self.pin_memory = pin_memory
+        # Persistent workers need workers; DataLoader rejects the flag with num_workers=0.
+        self.persistent_workers = persistent_workers and num_workers > 0
+        self.train_set: Dataset[Sample] | None = None
+        self.val_set: Dataset[Sample] | None = None
+
+    def setup(self, stage: str) -> None:
+        """Build the datasets the stage needs, once."""
+        if stage in ("fit", "validate") and self.val_set is None:
+            self.val_set = self.selector.val_dataset()
+        if stage == "fit" and self.train_set is None:
+            self.train_set = self.selector.train_dataset()
+
+    def train_dataloader(self) -> DataLoader[Sample]:
+        """Shuffled, seeded, ``drop_last`` batches of ``batch_size``."""
+        if self.train_set is None:
+            self.setup("fit")
+        dataset = self.train_set
+        if dataset is None:  # setup("fit") always builds it; this narrows the type
+            msg = "the training dataset was not built"
+            raise RuntimeError(msg)
+        length = _sized(dataset, "training")
+        if length < self.batch_size:
+            msg = (
+                f"the training dataset has {length} samples per epoch, fewer than one batch of "
+                f"{self.batch_size}; raise samples_per_epoch or lower batch_size"
+            )
+            raise DataError(msg)
+        return DataLoader(
+            dataset,
+            batch_size=self.batch_size,
+            sampler=EpochShuffleSampler(length, self.seed, target=dataset),
+            drop_last=True,
+            num_workers=self.num_workers,
+            pin_memory=self.pin_memory,
+            persistent_workers=self.persistent_workers,
+            generator=torch.Generator().manual_seed(self.seed),
+        )
+
+    def val_dataloader(self) -> DataLoader[Sample]:
+        """Validation batches of ``val_batch_size`` in dataset order."""
+        if self.val_set is None:
+            self.setup("validate")
+        dataset = self.val_set
+        if dataset is None:
+            msg = "the validation dataset was not built"
+            raise RuntimeError(msg)
+        if _sized(dataset, "validation") == 0:
+            msg = "the validation dataset is empty"
+            raise DataError(msg)
+        return DataLoader(
+            dataset,
+            batch_size=self.val_batch_size,
+            shuffle=False,
+            drop_last=False,
+            num_workers=self.num_workers,
+            pin_memory=self.pin_memory,
+            persistent_workers=self.persistent_workers,
+        )

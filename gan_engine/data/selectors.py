@@ -1,0 +1,311 @@
+"""Registered photo datasets (2D): ``rgb_folder`` for a user's folder, ``sample_photos`` built in.
+
+Both make LR from HR on the fly (see :mod:`gan_engine.data.folder`). Selectors check their
+parameters and probe every image header when built, so a bad folder or file fails before training.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, TypeAlias
+
+import attrs
+
+from gan_engine.data.files import (
+    IMAGE_EXTENSIONS,
+    available_sample_photos,
+    list_images,
+    normalise_extensions,
+    resolve_folder,
+)
+from gan_engine.data.folder import HRImageDataset, HRTileDataset
+from gan_engine.data.images import (
+    COLOR_CHANNELS,
+    COLOR_MODES,
+    ColorMode,
+    common_data_range,
+    probe_images,
+)
+from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.params import Validator, at_least
+from gan_engine.registry import Capabilities, register_dataset
+from gan_engine.types import BuildContext, SpatialDims
+
+PhotoDegradation: TypeAlias = Literal["bicubic", "area"]
+PHOTO_DEGRADATIONS: tuple[PhotoDegradation, ...] = ("bicubic", "area")
+PHOTO_CAPABILITIES = Capabilities(spatial_dims=frozenset({2}))
+
+
+def _one_of(choices: Sequence[str]) -> Validator:
+    def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value not in choices:
+            raise InvalidParamError(
+                attribute.name, f"expected one of {list(choices)}, got {value!r}"
+            )
+
+    return validate
+
+
+def _folder_name(_instance: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        msg = f"expected a folder path, got {value!r}"
+        raise InvalidParamError(attribute.name, msg)
+
+
+def _extensions(_instance: Any, attribute: attrs.Attribute[Any], value: list[str]) -> None:
+    if not value or any(not extension.strip(".") for extension in value):
+        msg = f"expected a non-empty list of file extensions such as 'png', got {value!r}"
+        raise InvalidParamError(attribute.name, msg)
+
+
+def _val_images(_instance: Any, attribute: attrs.Attribute[Any], value: list[str]) -> None:
+    available = list(available_sample_photos())
+    unknown = [name for name in value if name not in available]
+    if unknown:
+        msg = f"unknown sample photos {unknown}; available: {available}"
+        raise InvalidParamError(attribute.name, msg)
+    if not value or len(set(value)) != len(value):
+        msg = f"expected a non-empty list of distinct photo names, got {value}"
+        raise InvalidParamError(attribute.name, msg)
+    if len(value) >= len(available):
+        msg = f"holds out all {len(available)} available photos, leaving none for training"
+        raise InvalidParamError(attribute.name, msg)
+
+
+@attrs.frozen(kw_only=True)
+class PhotoParams:
+    """Parameters shared by the photo datasets.
+
+    Attributes:
+        patch_size: side of the square HR training crop, in pixels; a multiple of the scale.
+        val_patch_size: side of the square HR validation tiles; a multiple of the scale.
+        color: ``"rgb"`` (3 channels) or ``"gray"`` (1 channel).
+        degradation: how LR is made from HR: ``"bicubic"`` (antialiased) or ``"area"``.
+        augment: random flips and quarter turns of training crops.
+        samples_per_epoch: training crops per epoch.
+        cache: decode every image once and keep it in memory.
+        seed: seed of the crops and augmentations (with the epoch and the item index).
+        quantise: round LR to integer levels, as if saved to an image file.
+    """
+
+    patch_size: int = attrs.field(default=96, validator=at_least(1))
+    val_patch_size: int = attrs.field(default=192, validator=at_least(1))
+    color: ColorMode = attrs.field(default="rgb", validator=_one_of(COLOR_MODES))
+    degradation: PhotoDegradation = attrs.field(
+        default="bicubic", validator=_one_of(PHOTO_DEGRADATIONS)
+    )
+    augment: bool = True
+    samples_per_epoch: int = attrs.field(default=512, validator=at_least(1))
+    cache: bool = False
+    seed: int = attrs.field(default=0, validator=at_least(0))
+    quantise: bool = True
+
+    def check(self, context: BuildContext) -> list[InvalidParamError]:
+        """Errors for dims other than 2, a channel count other than the colour's, patch sizes."""
+        errors: list[InvalidParamError] = []
+        if context.spatial_dims != 2:
+            msg = f"photo datasets are 2D, the run has spatial_dims={context.spatial_dims}"
+            errors.append(InvalidParamError("spatial_dims", msg))
+        expected = COLOR_CHANNELS[self.color]
+        if context.channels != expected:
+            msg = (
+                f"color {self.color!r} gives {expected} channel(s), "
+                f"the run has channels={context.channels}"
+            )
+            errors.append(InvalidParamError("color", msg))
+        for key, size in (("patch_size", self.patch_size), ("val_patch_size", self.val_patch_size)):
+            if size % context.scale:
+                msg = f"must be a multiple of the scale {context.scale}, got {size}"
+                errors.append(InvalidParamError(key, msg))
+        return errors
+
+
+def _folder_errors(folder: str, extensions: list[str], needed: int, why: str) -> list[str]:
+    """Problems with an image folder: missing, not a folder, no images, fewer than ``needed``."""
+    path = resolve_folder(folder)
+    if not path.exists():
+        return [f"folder {path} does not exist"]
+    if not path.is_dir():
+        return [f"{path} is not a folder"]
+    try:
+        count = len(list_images(path, extensions))
+    except DataError as error:
+        return [str(error)]
+    if count == 0:
+        return [f"no images with extensions {sorted(normalise_extensions(extensions))} in {path}"]
+    if count < needed:
+        return [f"{path} holds {count} image(s), {needed} needed ({why})"]
+    return []
+
+
+@attrs.frozen(kw_only=True)
+class RGBFolderParams(PhotoParams):
+    """Parameters of ``rgb_folder``.
+
+    Attributes:
+        root: folder of HR images (relative to the working directory); not searched recursively.
+        val_root: folder of validation images; when absent the last ``val_count`` images of ``root``
+            (sorted by name) are held out for validation.
+        val_count: images held out of ``root`` when ``val_root`` is absent.
+        extensions: file extensions (any case) that count as images.
+    """
+
+    root: str = attrs.field(validator=_folder_name)
+    val_root: str | None = attrs.field(default=None, validator=_folder_name)
+    val_count: int = attrs.field(default=2, validator=at_least(1))
+    extensions: list[str] = attrs.field(
+        factory=lambda: list(IMAGE_EXTENSIONS), validator=_extensions
+    )
+
+    def check(self, context: BuildContext) -> list[InvalidParamError]:
+        """Base checks plus: the folders exist and hold enough images for the split."""
+        errors = super().check(context)
+        if self.val_root is None:
+            needed = self.val_count + 1
+            why = f"val_count={self.val_count} held out for validation and 1 for training"
+        else:
+            needed, why = 1, "training"
+        errors.extend(
+            InvalidParamError("root", message)
+            for message in _folder_errors(self.root, self.extensions, needed, why)
+        )
+        if self.val_root is not None:
+            errors.extend(
+                InvalidParamError("val_root", message)
+                for message in _folder_errors(self.val_root, self.extensions, 1, "validation")
+            )
+        return errors
+
+
+@attrs.frozen(kw_only=True)
+class SamplePhotosParams(PhotoParams):
+    """Parameters of ``sample_photos`` (the photos shipped with scikit-image).
+
+    Attributes:
+        val_images: names of the photos held out for validation; the others train.
+        cache: decode each photo once and keep it in memory (the set is small).
+    """
+
+    val_images: list[str] = attrs.field(
+        factory=lambda: ["chelsea", "coffee"], validator=_val_images
+    )
+    cache: bool = True
+
+    @classmethod
+    def tiny(cls) -> SamplePhotosParams:
+        """Small crops and few samples, for fast tests."""
+        return cls(patch_size=32, val_patch_size=64, samples_per_epoch=16)
+
+
+class PhotoSelector:
+    """Training and validation photo datasets from given file lists (2D), probed up front.
+
+    Raises:
+        InvalidParamError: the parameters do not fit the run (see ``params.check``).
+        DataError: a file cannot be read, bit depths are mixed, or an image is smaller than a patch.
+    """
+
+    spatial_dims: SpatialDims
+    channels: int
+    scale: int
+    data_range: float
+
+    def __init__(
+        self,
+        context: BuildContext,
+        params: PhotoParams,
+        train_paths: Sequence[Path],
+        val_paths: Sequence[Path],
+    ) -> None:
+        for error in params.check(context):
+            raise error
+        self.spatial_dims = context.spatial_dims
+        self.channels = context.channels
+        self.scale = context.scale
+        self.params = params
+        self.train_paths = list(train_paths)
+        self.val_paths = list(val_paths)
+        train_headers = probe_images(self.train_paths)
+        val_headers = probe_images(self.val_paths)
+        self.data_range = common_data_range(train_headers + val_headers)
+        for header in train_headers:
+            if min(header.width, header.height) < params.patch_size:
+                msg = (
+                    f"image {header.path} is {header.size_text} pixels, smaller than "
+                    f"patch_size {params.patch_size}"
+                )
+                raise DataError(msg)
+        for header in val_headers:
+            if min(header.width, header.height) < params.val_patch_size:
+                msg = (
+                    f"validation image {header.path} is {header.size_text} pixels, smaller than "
+                    f"val_patch_size {params.val_patch_size}"
+                )
+                raise DataError(msg)
+
+    def train_dataset(self) -> HRImageDataset:
+        """A fresh training dataset of random crops (see :class:`HRImageDataset`)."""
+        p = self.params
+        return HRImageDataset(
+            self.train_paths,
+            scale=self.scale,
+            patch_size=p.patch_size,
+            color=p.color,
+            degradation=p.degradation,
+            augment=p.augment,
+            samples_per_epoch=p.samples_per_epoch,
+            seed=p.seed,
+            cache=p.cache,
+            quantise=p.quantise,
+        )
+
+    def val_dataset(self) -> HRTileDataset:
+        """A fresh validation dataset of fixed tiles (see :class:`HRTileDataset`)."""
+        p = self.params
+        return HRTileDataset(
+            self.val_paths,
+            scale=self.scale,
+            tile_size=p.val_patch_size,
+            color=p.color,
+            degradation=p.degradation,
+            cache=p.cache,
+            quantise=p.quantise,
+        )
+
+
+@register_dataset("rgb_folder", params=RGBFolderParams, capabilities=PHOTO_CAPABILITIES)
+class RGBFolderSelector(PhotoSelector):
+    """Photos from a folder (8-bit or 16-bit grayscale), LR made by bicubic or area downsampling."""
+
+    def __init__(
+        self, spatial_dims: SpatialDims, channels: int, scale: int, params: RGBFolderParams
+    ) -> None:
+        context = BuildContext(spatial_dims=spatial_dims, channels=channels, scale=scale)
+        for error in params.check(context):
+            raise error
+        images = list_images(resolve_folder(params.root), params.extensions)
+        if params.val_root is None:
+            train, val = images[: -params.val_count], images[-params.val_count :]
+        else:
+            train, val = images, list_images(resolve_folder(params.val_root), params.extensions)
+        super().__init__(context, params, train, val)
+
+
+@register_dataset("sample_photos", params=SamplePhotosParams, capabilities=PHOTO_CAPABILITIES)
+class SamplePhotosSelector(PhotoSelector):
+    """The RGB photos that ship inside scikit-image: a default dataset that needs no download."""
+
+    def __init__(
+        self,
+        spatial_dims: SpatialDims,
+        channels: int,
+        scale: int,
+        params: SamplePhotosParams | None = None,
+    ) -> None:
+        params = params or SamplePhotosParams()
+        context = BuildContext(spatial_dims=spatial_dims, channels=channels, scale=scale)
+        photos = available_sample_photos()
+        train = [path for name, path in photos.items() if name not in params.val_images]
+        val = [photos[name] for name in params.val_images]
+        super().__init__(context, params, train, val)
