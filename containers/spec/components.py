@@ -1,0 +1,201 @@
+"""Pass 3: resolve each named component in its registry and validate its parameters.
+
+Works on the raw tree, alongside the schema pass, so that problems in components are reported with
+the schema's even when other sections are broken. Values of the wrong type are left to the schema
+pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from containers.spec.converter import CONVERTER
+from containers.spec.files import check_callables, check_pretrained
+from containers.spec.problems import Issue, KeyPath, get_path, split_key
+from containers.spec.schema import DataSpec, NormalisationSpec
+from containers.spec.structure_errors import issues_from_error
+from containers.spec.values import is_list
+from gan_engine.errors import ComponentNotFoundError, InvalidParamError
+from gan_engine.params import ContextChecked
+from gan_engine.registry import Entry, Registry
+from gan_engine.types import BuildContext
+
+
+@attrs.frozen
+class _Site:
+    """Where a component is named in the spec and which registry resolves it."""
+
+    kind: str
+    name_path: KeyPath
+    params_path: KeyPath
+    default_name: str | None = None
+
+
+@attrs.frozen
+class ComponentReport:
+    """The outcome of pass 3: problems, and each resolved ``params`` by its key path."""
+
+    issues: list[Issue]
+    params: dict[KeyPath, Any]
+
+
+def check_components(
+    tree: Mapping[str, Any], registries: Mapping[str, Registry[Any]]
+) -> ComponentReport:
+    """Resolve every component of ``tree`` and structure its ``params`` into its own class."""
+    data = _data_section(tree.get("Data"))
+    context = None if data is None else BuildContext(data.spatial_dims, data.channels, data.scale)
+    issues: list[Issue] = []
+    params: dict[KeyPath, Any] = {}
+    entries: dict[KeyPath, Entry[Any]] = {}
+    for site in _sites(tree):
+        name = get_path(tree, site.name_path, site.default_name)
+        if not isinstance(name, str):
+            continue  # missing or mistyped: the schema pass reports it
+        try:
+            entry = registries[site.kind].get(name)
+        except ComponentNotFoundError as error:
+            issues.append(Issue(site.name_path, str(error)))
+            continue
+        entries[site.name_path] = entry
+        if data is not None:
+            issues += _capability_issues(site, entry, data)
+        raw = get_path(tree, site.params_path, {})
+        structured = _structure_params(entry, raw, site.params_path, context, issues)
+        if structured is not None:
+            params[site.params_path] = structured
+    issues += _loss_role_issues(tree, entries, registries.get("loss"))
+    issues += check_pretrained(tree)
+    issues += check_callables(tree)
+    return ComponentReport(issues, params)
+
+
+def _data_section(raw: Any) -> DataSpec | None:
+    """The Data section if it is valid on its own (its problems are the schema pass's to report)."""
+    try:
+        data = CONVERTER.structure(raw, DataSpec)
+    except Exception:  # reported by the schema pass
+        return None
+    return data if isinstance(data, DataSpec) else None
+
+
+def _sites(tree: Mapping[str, Any]) -> list[_Site]:
+    sites = [
+        _Site("dataset", ("Data", "dataset"), ("Data", "params")),
+        _Site("generator", ("Generator", "name"), ("Generator", "params")),
+    ]
+    if isinstance(tree.get("Discriminator"), Mapping):
+        sites.append(_Site("discriminator", ("Discriminator", "name"), ("Discriminator", "params")))
+    losses = tree.get("Losses")
+    if is_list(losses):
+        sites += [
+            _Site("loss", ("Losses", index, "name"), ("Losses", index, "params"))
+            for index in range(len(losses))
+        ]
+    normalisation = tree.get("Normalisation", {})
+    if isinstance(normalisation, Mapping):
+        name, params = ("Normalisation", "name"), ("Normalisation", "params")
+        sites.append(_Site("normaliser", name, params, NormalisationSpec().name))
+        sites += [
+            _Site("normaliser", (name[0], branch, "name"), (name[0], branch, "params"))
+            for branch in ("lr", "hr")
+            if isinstance(normalisation.get(branch), Mapping)
+        ]
+    return sites
+
+
+def _structure_params(
+    entry: Entry[Any], raw: Any, path: KeyPath, context: BuildContext | None, issues: list[Issue]
+) -> Any:
+    """``params`` as an instance of the entry's class, or ``None`` after recording its problems."""
+    if raw is None:
+        raw = {}
+    if isinstance(raw, entry.params_cls):
+        instance: Any = raw
+    elif attrs.has(type(raw)):  # structured already, but for another component (Python API)
+        message = f"expected a mapping or {entry.params_cls.__name__}, got {type(raw).__name__}"
+        issues.append(Issue(path, message))
+        return None
+    elif not isinstance(raw, Mapping):
+        return None  # the schema pass reports a params value that is not a mapping
+    else:
+        try:
+            instance = CONVERTER.structure(raw, entry.params_cls)
+        except Exception as error:  # every structuring problem is reported with its path
+            issues += issues_from_error(error, path)
+            return None
+    if context is not None and isinstance(instance, ContextChecked):
+        found = _context_errors(instance, context)
+        issues += [Issue((*path, *split_key(error.key)), error.message) for error in found]
+        if found:
+            return None
+    return instance
+
+
+def _context_errors(instance: ContextChecked, context: BuildContext) -> list[InvalidParamError]:
+    try:
+        return list(instance.check(context))
+    except InvalidParamError as error:  # raised rather than yielded: still one problem
+        return [error]
+
+
+def _capability_issues(site: _Site, entry: Entry[Any], data: DataSpec) -> list[Issue]:
+    capabilities = entry.capabilities
+    issues = []
+    if data.spatial_dims not in capabilities.spatial_dims:
+        supported = ", ".join(f"{dims}d" for dims in sorted(capabilities.spatial_dims)) or "no dims"
+        message = (
+            f"{entry.kind} '{entry.name}' supports {supported} only; "
+            f"Data.dimensions is {data.dimensions}"
+        )
+        issues.append(Issue(site.name_path, message))
+    scales = capabilities.scales
+    if site.kind == "generator" and scales is not None and data.scale not in scales:
+        supported = ", ".join(str(scale) for scale in sorted(scales))
+        message = (
+            f"generator '{entry.name}' supports scales {supported} only; Data.scale is {data.scale}"
+        )
+        issues.append(Issue(site.name_path, message))
+    return issues
+
+
+def is_adversarial(entry: Entry[Any]) -> bool:
+    """Whether a loss is adversarial (also trains the discriminator): ``discriminator_loss``."""
+    return hasattr(entry.factory, "discriminator_loss")
+
+
+def _loss_role_issues(
+    tree: Mapping[str, Any], entries: Mapping[KeyPath, Entry[Any]], losses: Registry[Any] | None
+) -> list[Issue]:
+    terms = tree.get("Losses")
+    if not is_list(terms):
+        return []  # missing or mistyped: the schema pass reports it
+    if not terms:
+        return [Issue(("Losses",), "at least one loss term is required", anchor="key")]
+    adversarial = [
+        (path, entry)
+        for path, entry in entries.items()
+        if path[0] == "Losses" and is_adversarial(entry)
+    ]
+    discriminator = tree.get("Discriminator")
+    if discriminator is None:
+        return [
+            Issue(path, f"loss '{entry.name}' is adversarial and needs a Discriminator section")
+            for path, entry in adversarial
+        ]
+    if not isinstance(discriminator, Mapping):
+        return []  # mistyped: the schema pass reports it
+    needs = "a Discriminator needs exactly one adversarial loss term"
+    if len(adversarial) > 1:
+        found = ", ".join(f"'{entry.name}' (Losses.{path[1]})" for path, entry in adversarial)
+        message = f"{needs}, found {len(adversarial)}: {found}"
+        return [Issue(("Losses",), message, anchor="key")]
+    resolved = sum(1 for path in entries if path[0] == "Losses")
+    if adversarial or resolved < len(terms):
+        return []  # one found, or an unresolved name (already reported) might be the one
+    names = [] if losses is None else [e.name for e in losses.entries() if is_adversarial(e)]
+    hint = f" (adversarial losses: {', '.join(names)})" if names else ""
+    return [Issue(("Losses",), f"{needs}, found none{hint}", anchor="key")]
