@@ -212,10 +212,9 @@ class Registry(Generic[F]):
 
     def _unknown_message(self, name: str) -> str:
         known = sorted(self._entries)
-        parts = [f"unknown {self.kind} '{name}'"]
         close = difflib.get_close_matches(name, known, n=1)
-        if close:
-            parts.append(f"did you mean '{close[0]}'?")
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        parts = [f"unknown {self.kind} '{name}'{hint}"]
         parts.append("registered: " + (", ".join(known) if known else "none"))
         if self._broken:
             failed = "; ".join(f"{where} ({why})" for where, why in sorted(self._broken.items()))

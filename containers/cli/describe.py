@@ -52,12 +52,16 @@ def attribute_docs(cls: type[Any]) -> dict[str, str]:
     return docs
 
 
+# attrs types Factory(...) as the value it makes; the class itself is needed for isinstance.
+_FACTORY_TYPE: type[Any] = type(attrs.Factory(list))
+
+
 def _default(field: attrs.Attribute[Any]) -> str:
     default = field.default
     if default is attrs.NOTHING:
         return "required"
-    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-        return repr(default.factory()) if not default.takes_self else "computed"
+    if isinstance(default, _FACTORY_TYPE):
+        return "computed" if default.takes_self else repr(default.factory())
     return repr(default)
 
 
@@ -91,11 +95,15 @@ def describe_entry(entry: Entry[Any]) -> str:
     return "\n".join(lines)
 
 
+def _plural(kind: str) -> str:
+    return kind + ("es" if kind.endswith("s") else "s")
+
+
 def describe_components(registries: Sequence[Registry[Any]]) -> str:
     """Every component of the given registries, grouped by kind, with plugins that failed to load."""
     blocks = []
     for registry in registries:
-        lines = [f"{registry.kind}s:"]
+        lines = [f"{_plural(registry.kind)}:"]
         lines.extend(describe_entry(entry) for entry in registry.entries())
         for where, why in sorted(registry.broken().items()):
             lines.append(f"  (failed to load {where}: {why})")

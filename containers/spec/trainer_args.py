@@ -25,9 +25,12 @@ from containers.spec.values import (
     yaml_repr,
 )
 
-_NO_CLIPPING = (
-    "not available: the GAN module uses manual optimisation; "
-    "clipping and accumulation are Training settings"
+_CLIPPING = (
+    "not available with the GAN module's manual optimisation: use Training.gradient_clip "
+    "(per network, unscaled first under mixed precision)"
+)
+_NO_ACCUMULATION = (
+    "not available with the GAN module's manual optimisation: raise Data.batch_size instead"
 )
 RESERVED: dict[str, str] = {
     "logger": "set by the engine: use Logging.logger",
@@ -35,9 +38,9 @@ RESERVED: dict[str, str] = {
     "precision": "set by the engine: use Training.precision",
     "default_root_dir": "set by the engine: use Logging.run_root",
     "enable_checkpointing": "set by the engine: use Callbacks.checkpoint",
-    "gradient_clip_val": _NO_CLIPPING,
-    "gradient_clip_algorithm": _NO_CLIPPING,
-    "accumulate_grad_batches": _NO_CLIPPING,
+    "gradient_clip_val": _CLIPPING,
+    "gradient_clip_algorithm": _CLIPPING,
+    "accumulate_grad_batches": _NO_ACCUMULATION,
 }
 """Trainer arguments the engine owns, with where the setting belongs instead."""
 

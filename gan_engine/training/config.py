@@ -29,6 +29,27 @@ class OptimiserConfig:
 
 
 @attrs.frozen
+class GradientClipConfig:
+    """Gradient clipping per network (``null`` leaves that network unclipped).
+
+    Attributes:
+        algorithm: ``norm`` clips the global L2 norm of the gradients; ``value`` clips each element.
+        generator: threshold for the generator's gradients.
+        discriminator: threshold for the discriminator's gradients.
+    """
+
+    algorithm: Literal["norm", "value"] = "norm"
+    generator: float | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(in_range(0.0, float("inf"), low_open=True)),
+    )
+    discriminator: float | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(in_range(0.0, float("inf"), low_open=True)),
+    )
+
+
+@attrs.frozen
 class TrainingConfig:
     """How the generator and discriminator are stepped.
 
@@ -46,6 +67,7 @@ class TrainingConfig:
         generator_optimizer: the generator's optimiser.
         discriminator_optimizer: the discriminator's optimiser.
         channels_last: run networks in channels-last memory format (faster on modern CPUs and GPUs).
+        gradient_clip: per-network gradient clipping, applied after unscaling under mixed precision.
     """
 
     precision: Precision = "32"
@@ -57,3 +79,4 @@ class TrainingConfig:
     generator_optimizer: OptimiserConfig = attrs.field(factory=OptimiserConfig)
     discriminator_optimizer: OptimiserConfig = attrs.field(factory=OptimiserConfig)
     channels_last: bool = False
+    gradient_clip: GradientClipConfig = attrs.field(factory=GradientClipConfig)

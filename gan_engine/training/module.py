@@ -181,6 +181,7 @@ class GANModule(pl.LightningModule):
         loss = term.loss.discriminator_loss(real_logits, fake_logits)
         optimiser.zero_grad(set_to_none=True)
         self.manual_backward(loss)
+        self._clip(optimiser, self.config.gradient_clip.discriminator)
         optimiser.step()
         self.untoggle_optimizer(optimiser)
         self.discriminator_steps += 1
@@ -216,10 +217,22 @@ class GANModule(pl.LightningModule):
             total = total + weight * value
         optimiser.zero_grad(set_to_none=True)
         self.manual_backward(total)
+        self._clip(optimiser, self.config.gradient_clip.generator)
         optimiser.step()
         self.untoggle_optimizer(optimiser)
         logs["train/g_total"] = total.detach()
         return logs
+
+    def _clip(
+        self, optimiser: pl.core.optimizer.LightningOptimizer, threshold: float | None
+    ) -> None:
+        # Lightning's clip_gradients unscales first under 16-bit mixed precision.
+        if threshold is not None:
+            self.clip_gradients(
+                optimiser.optimizer,
+                gradient_clip_val=threshold,
+                gradient_clip_algorithm=self.config.gradient_clip.algorithm,
+            )
 
     def validation_step(self, batch: Sample, batch_idx: int) -> dict[str, Tensor]:
         """PSNR of the model and of interpolation on denormalised outputs; returns images and metrics."""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import lightning.pytorch as pl
 import pytest
 import torch
 
@@ -101,3 +102,39 @@ def test_channels_last_training_matches_default_layout(make_module, loaders, fit
     fit(fast, loaders, batches=2)
     for a, b in zip(plain.generator.parameters(), fast.generator.parameters(), strict=True):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+class _GradNorms(pl.Callback):
+    """Records each optimiser's gradient norm just before it steps (after clipping)."""
+
+    def __init__(self) -> None:
+        self.norms: dict[int, list[float]] = {0: [], 1: []}
+
+    def on_before_optimizer_step(self, trainer, pl_module, optimizer) -> None:  # type: ignore[no-untyped-def]
+        index = trainer.optimizers.index(optimizer)
+        grads = [
+            p.grad.norm()
+            for group in optimizer.param_groups
+            for p in group["params"]
+            if p.grad is not None
+        ]
+        self.norms[index].append(torch.linalg.vector_norm(torch.stack(grads)).item())
+
+
+def test_gradient_clipping_bounds_each_network(make_module, loaders, fit) -> None:
+    from gan_engine.training.config import GradientClipConfig
+
+    clip = GradientClipConfig(algorithm="norm", generator=1e-3, discriminator=2e-3)
+    module = make_module(gradient_clip=clip)
+    recorder = _GradNorms()
+    fit(module, loaders, batches=3, callbacks=[recorder])
+    assert len(recorder.norms[0]) == 3
+    assert len(recorder.norms[1]) == 3
+    assert max(recorder.norms[0]) <= 1e-3 * (1 + 1e-4)
+    assert max(recorder.norms[1]) <= 2e-3 * (1 + 1e-4)
+
+
+def test_without_clipping_gradients_exceed_those_bounds(make_module, loaders, fit) -> None:
+    recorder = _GradNorms()
+    fit(make_module(), loaders, batches=2, callbacks=[recorder])
+    assert max(recorder.norms[0]) > 1e-3

@@ -15,11 +15,11 @@ def test_unknown_names_with_suggestions(good_yaml: str, problems: Any) -> None:
     text = good_yaml.replace("name: bce", "name: bse").replace("name: disc", "name: dsc")
     text += "Normalisation:\n  hr:\n    name: scael\n"
     assert problems(text) == [
-        "s.yaml:13:9: Discriminator.name: unknown discriminator 'dsc'; did you mean 'disc'?; "
+        "s.yaml:13:9: Discriminator.name: unknown discriminator 'dsc' (did you mean 'disc'?); "
         "registered: disc",
-        "s.yaml:16:11: Losses.1.name: unknown loss 'bse'; did you mean 'bce'?; "
+        "s.yaml:16:11: Losses.1.name: unknown loss 'bse' (did you mean 'bce'?); "
         "registered: bce, gan, l1",
-        "s.yaml:22:11: Normalisation.hr.name: unknown normaliser 'scael'; did you mean 'scale'?; "
+        "s.yaml:22:11: Normalisation.hr.name: unknown normaliser 'scael' (did you mean 'scale'?); "
         "registered: identity, scale",
     ]
 

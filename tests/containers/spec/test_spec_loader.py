@@ -137,7 +137,7 @@ def test_several_problems_across_passes_are_reported_together_sorted(
     lines = problems(text)
     assert lines == [
         "s.yaml:6:15: Data.pin_memory: expected bool (true or false), got 1",
-        "s.yaml:9:9: Generator.name: unknown generator 'nett'; did you mean 'net'?; "
+        "s.yaml:9:9: Generator.name: unknown generator 'nett' (did you mean 'net'?); "
         "registered: net, volnet",
         "s.yaml:21:3: Trainer: unknown key 'max_step': not an argument of "
         "lightning.pytorch.Trainer; did you mean 'max_steps'?",

@@ -65,13 +65,18 @@ def test_engine_owned_arguments_say_where_they_belong(key: str, where: str) -> N
     assert messages({key: None}) == [f"Trainer.{key}: {where}"]
 
 
-@pytest.mark.parametrize(
-    "key", ["gradient_clip_val", "gradient_clip_algorithm", "accumulate_grad_batches"]
-)
-def test_clipping_and_accumulation_are_unavailable(key: str) -> None:
+@pytest.mark.parametrize("key", ["gradient_clip_val", "gradient_clip_algorithm"])
+def test_trainer_clipping_points_to_the_training_setting(key: str) -> None:
     assert messages({key: 1}) == [
-        f"Trainer.{key}: not available: the GAN module uses manual optimisation; "
-        "clipping and accumulation are Training settings"
+        f"Trainer.{key}: not available with the GAN module's manual optimisation: "
+        "use Training.gradient_clip (per network, unscaled first under mixed precision)"
+    ]
+
+
+def test_accumulation_is_unavailable() -> None:
+    assert messages({"accumulate_grad_batches": 2}) == [
+        "Trainer.accumulate_grad_batches: not available with the GAN module's manual "
+        "optimisation: raise Data.batch_size instead"
     ]
 
 
