@@ -260,7 +260,17 @@ DISCRIMINATORS: Registry[DiscriminatorFactory] = Registry(
     "discriminator", ["gan_engine.discriminators.srgan"]
 )
 LOSSES: Registry[LossFactory] = Registry(
-    "loss", ["gan_engine.losses.pixel", "gan_engine.losses.adversarial"]
+    "loss",
+    [
+        "gan_engine.losses.pixel",
+        "gan_engine.losses.adversarial",
+        "gan_engine.losses.structural",
+        "gan_engine.losses.spectral",
+        "gan_engine.losses.perceptual",
+        "gan_engine.losses.learned_perceptual",
+        "gan_engine.losses.feature_extractor",
+        "gan_engine.losses.feature_matching",
+    ],
 )
 NORMALISERS: Registry[NormaliserFactory] = Registry("normaliser", ["gan_engine.normalisers.scale"])
 DATASETS: Registry[DatasetFactory] = Registry("dataset", ["gan_engine.data.selectors"])

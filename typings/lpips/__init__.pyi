@@ -2,6 +2,11 @@
 from torch import Tensor, nn
 
 class LPIPS(nn.Module):
+    net: nn.Module
+    scaling_layer: nn.Module
+    lins: nn.ModuleList
+    pnet_type: str
+    version: str
     def __init__(
         self,
         pretrained: bool = ...,
@@ -17,5 +22,8 @@ class LPIPS(nn.Module):
         verbose: bool = ...,
     ) -> None: ...
     def forward(
+        self, in0: Tensor, in1: Tensor, retPerLayer: bool = ..., normalize: bool = ...
+    ) -> Tensor: ...
+    def __call__(
         self, in0: Tensor, in1: Tensor, retPerLayer: bool = ..., normalize: bool = ...
     ) -> Tensor: ...
