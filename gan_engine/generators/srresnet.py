@@ -1,32 +1,44 @@
-"""SRResNet (Ledig et al. 2017) for 2D and 3D and any band count, with a bicubic global skip."""
+"""SRResNet (Ledig et al. 2017) for 2D and 3D and any band count, with a bicubic global skip.
+
+The body block is selectable (:mod:`gan_engine.generators.body_blocks`): ``res`` (the paper's),
+``rcab`` (RCAN), ``rrdb`` (ESRGAN) or ``lka`` (VAN large-kernel attention).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal, Protocol, Self, TypeAlias, get_args
+from typing import Any, Literal, Self, TypeAlias, get_args
 
 import attrs
 import torch
 from torch import Tensor, nn
 
 from gan_engine.errors import InvalidParamError
+from gan_engine.generators.body_blocks import BLOCK_RADII, BODY_BLOCKS, BlockKind
 from gan_engine.nn.activation import ACTIVATION_KINDS, ActivationKind, make_activation
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import conv
 from gan_engine.nn.norm import make_norm
 from gan_engine.nn.pixel_shuffle import SubpixelUpsample
-from gan_engine.nn.residual import ResidualBlock
+from gan_engine.nn.receptive import (
+    SpanMap,
+    chain,
+    conv_span,
+    interpolated_up_span,
+    nearest_up_span,
+    radius,
+    union,
+)
 from gan_engine.params import Validator, at_least, in_range, odd
 from gan_engine.registry import Capabilities, register_generator
 from gan_engine.types import SpatialDims
-
-BlockKind: TypeAlias = Literal["res"]
-"""Body block types; each has one builder in :data:`BODY_BLOCKS`."""
 
 GeneratorNorm: TypeAlias = Literal["none", "batch"]
 
 SCALES: frozenset[int] = frozenset({2, 3, 4, 8})
 """Supported upscaling factors: x2 sub-pixel stages for 2, 4 and 8, one x3 stage for 3."""
+
+SKIP_TAPS = 2
+"""Input pixels either side read by the global skip's bicubic upsampling (1 for trilinear)."""
 
 TAIL_INIT_GAIN = 0.1
 """Factor on the default init of the last convolution when the global skip is on (see SRResNet)."""
@@ -54,15 +66,23 @@ class SRResNetParams:
     Attributes:
         n_channels: feature channels of the head, body and upsampler.
         n_blocks: number of body blocks.
-        block: body block type (``res``: conv → norm → act → conv → norm plus skip).
+        block: body block type: ``res`` (conv → norm → act → conv → norm plus skip), ``rcab``
+            (conv → act → conv → channel attention plus skip), ``rrdb`` (three residual dense
+            blocks of five convs plus skip; LeakyReLU 0.2) or ``lka`` (1x1 conv → act →
+            large-kernel attention → 1x1 conv plus skip).
         kernel_size: odd kernel size of the body and upsampler convolutions.
         head_kernel_size: odd kernel size of the first and last convolutions (9 in the paper).
-        norm: normalisation in the body (``none`` or ``batch``; the paper uses batch norm, later
-            work such as EDSR drops it).
-        activation: activation of the head, body blocks and upsampler.
+        norm: normalisation in ``res`` blocks and after the body (``none`` or ``batch``; the paper
+            uses batch norm, later work such as EDSR drops it).
+        activation: activation of the head, upsampler and ``res``/``rcab``/``lka`` blocks.
         global_skip: add ``upsample(lr)`` (bicubic in 2D, trilinear in 3D) to the output, so the
             network learns the residual; needs ``in_channels == out_channels``.
-        residual_scale: factor on each block's residual branch, in ``(0, 1]``.
+        residual_scale: factor on each block's residual branch, in ``(0, 1]`` (ESRGAN uses 0.2
+            with ``rrdb``, on both the dense blocks and the RRDB).
+        reduction: channel reduction of the channel attention bottleneck (``rcab``).
+        growth_channels: channels each dense conv adds (``rrdb``).
+        lka_kernel_size: odd size of the large kernel approximated by ``lka`` blocks (21 in VAN).
+        lka_dilation: dilation of the ``lka`` dilated depthwise conv (3 in VAN).
     """
 
     n_channels: int = attrs.field(default=64, validator=at_least(1))
@@ -74,34 +94,47 @@ class SRResNetParams:
     activation: ActivationKind = attrs.field(default="prelu", validator=_one_of(ACTIVATION_KINDS))
     global_skip: bool = True
     residual_scale: float = attrs.field(default=1.0, validator=in_range(0.0, 1.0, low_open=True))
+    reduction: int = attrs.field(default=16, validator=at_least(1))
+    growth_channels: int = attrs.field(default=32, validator=at_least(1))
+    lka_kernel_size: int = attrs.field(default=21, validator=[at_least(3), odd()])
+    lka_dilation: int = attrs.field(default=3, validator=at_least(1))
 
     @classmethod
     def tiny(cls) -> Self:
         """A very small configuration for contract tests and smoke runs."""
         return cls(n_channels=8, n_blocks=1, head_kernel_size=3)
 
+    def receptive_field(self, scale: int | None = None) -> int | None:
+        """Receptive-field radius in LR pixels at ``scale`` (the largest over all scales if None).
 
-class BlockBuilder(Protocol):
-    """Builds one shape-preserving body block ``[B, n_channels, *S] → [B, n_channels, *S]``."""
-
-    def __call__(self, spatial_dims: SpatialDims, params: SRResNetParams) -> nn.Module:
-        """Build the block for ``spatial_dims`` from the generator's parameters."""
-        ...
-
-
-def _residual_block(spatial_dims: SpatialDims, params: SRResNetParams) -> nn.Module:
-    return ResidualBlock(
-        spatial_dims,
-        params.n_channels,
-        kernel_size=params.kernel_size,
-        norm=params.norm,
-        activation=params.activation,
-        residual_scale=params.residual_scale,
-    )
+        Output pixel ``p`` depends on no LR pixel farther than this from ``p // scale`` along any
+        axis, so it is a safe tiling overlap. ``None`` for ``rcab`` bodies, whose channel
+        attention averages over the whole input.
+        """
+        scales = sorted(SCALES) if scale is None else [scale]
+        radii = [span_radius(self, factor) for factor in scales]
+        return None if None in radii else max(r for r in radii if r is not None)
 
 
-BODY_BLOCKS: Mapping[BlockKind, BlockBuilder] = {"res": _residual_block}
-"""Body block builders by kind: a new block type is one entry here and one in ``BlockKind``."""
+def span_radius(params: SRResNetParams, scale: int) -> int | None:
+    """Receptive-field radius of an SRResNet-shaped generator (see ``receptive_field``)."""
+    network = srresnet_span(params, scale)
+    return None if network is None else radius(network, scale)
+
+
+def srresnet_span(params: SRResNetParams, scale: int) -> SpanMap | None:
+    """The span map of SRResNet's layers (head, body, upsampler, tail, global skip); ``None`` if unbounded."""
+    block = BLOCK_RADII[params.block](params)
+    if block is None:
+        return None
+    half, head = params.kernel_size // 2, params.head_kernel_size // 2
+    layers = [conv_span(head), conv_span(params.n_blocks * block), conv_span(half)]
+    for factor in upsampling_factors(scale):
+        layers += [conv_span(half), nearest_up_span(factor)]
+    network = chain(*layers, conv_span(head))
+    if params.global_skip:
+        network = union(network, interpolated_up_span(scale, SKIP_TAPS))
+    return network
 
 
 def upsampling_factors(scale: int) -> list[int]:
@@ -112,15 +145,21 @@ def upsampling_factors(scale: int) -> list[int]:
     return [3] if scale == 3 else [2] * (scale.bit_length() - 1)
 
 
-def _check_arguments(
-    spatial_dims: int, in_channels: int, out_channels: int, scale: int, params: SRResNetParams
+def check_arguments(
+    owner: str,
+    spatial_dims: int,
+    in_channels: int,
+    out_channels: int,
+    scale: int,
+    params: SRResNetParams,
 ) -> None:
+    """Validate an SRResNet-shaped generator's constructor arguments, naming ``owner``."""
     if spatial_dims not in (2, 3):
-        msg = f"SRResNet: spatial_dims must be 2 or 3, got {spatial_dims!r}"
+        msg = f"{owner}: spatial_dims must be 2 or 3, got {spatial_dims!r}"
         raise ValueError(msg)
     for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
         if value < 1:
-            msg = f"SRResNet: {name} must be >= 1, got {value}"
+            msg = f"{owner}: {name} must be >= 1, got {value}"
             raise ValueError(msg)
     upsampling_factors(scale)
     if params.global_skip and in_channels != out_channels:
@@ -142,8 +181,8 @@ def _check_arguments(
         # batch norm rejects in training
         min_input_size=2,
         channels_last_safe=True,
-        # depends on n_blocks and the kernel sizes, and capabilities are fixed per entry
-        receptive_field=None,
+        # for the default parameters; SRResNetParams.receptive_field() gives it for others
+        receptive_field=SRResNetParams().receptive_field(),
     ),
 )
 class SRResNet(nn.Module):
@@ -177,7 +216,7 @@ class SRResNet(nn.Module):
     ) -> None:
         super().__init__()
         params = SRResNetParams() if params is None else params
-        _check_arguments(spatial_dims, in_channels, out_channels, scale, params)
+        check_arguments("SRResNet", spatial_dims, in_channels, out_channels, scale, params)
         self.spatial_dims = spatial_dims
         self.in_channels = in_channels
         self.out_channels = out_channels

@@ -1,21 +1,21 @@
 """Hypothesis strategies and helpers shared by the registry contract tests.
 
 The tests iterate the registries, so every component is tested the moment it is registered. Shapes
-are drawn small (2D: 6–16 px, 3D: 4–8 voxels, raised to the component's ``min_input_size``) and
+are drawn small (2D: 6–16 px, 3D: 4–8 voxels, raised to the small model's ``min_input_size``) and
 models are built with ``params_cls.tiny()`` when the parameter class offers it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 import pytest
 import torch
 from hypothesis import settings
 from hypothesis import strategies as st
-from torch import nn
+from torch import Tensor, nn
 
 from gan_engine.registry import Capabilities, Entry
 from gan_engine.types import SpatialDims
@@ -26,10 +26,35 @@ SIZE_RANGES: dict[int, tuple[int, int]] = {2: (6, 16), 3: (4, 8)}
 TEST_SCALES = frozenset({2, 3, 4})
 
 
+@runtime_checkable
+class LatentConditioned(Protocol):
+    """A generator whose ``cond`` is a latent code ``z[B, latent_dim]``."""
+
+    latent_dim: int
+
+
+def latent_for(model: nn.Module, batch: int, seed: int) -> Tensor | None:
+    """A seeded latent ``z`` for models that take one, else ``None``."""
+    if not isinstance(model, LatentConditioned):
+        return None
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(batch, model.latent_dim, generator=generator)
+
+
 def small_params(entry: Entry[Any]) -> Any:
     """``params_cls.tiny()`` when the class offers it, else the defaults."""
     tiny = getattr(entry.params_cls, "tiny", None)
     return tiny() if callable(tiny) else entry.params_cls()
+
+
+def min_input_size(entry: Entry[Any]) -> int:
+    """The smallest input size of the ``small_params`` model.
+
+    Capabilities declare it for the default parameters; a parameter class with a
+    ``min_input_size()`` method gives it for the small ones (often much smaller, so faster).
+    """
+    method = getattr(small_params(entry), "min_input_size", None)
+    return int(method()) if callable(method) else entry.capabilities.min_input_size
 
 
 def assert_finite_gradient_on_every_parameter(model: nn.Module) -> None:
@@ -102,7 +127,7 @@ def generator_cases(entry: Entry[Any], dims: SpatialDims) -> st.SearchStrategy[G
         channels=channel_counts,
         scale=scales(caps),
         batch=batch_sizes,
-        spatial=spatial_sizes(dims, caps.min_input_size),
+        spatial=spatial_sizes(dims, min_input_size(entry)),
         seed=seeds,
     )
 
@@ -115,6 +140,6 @@ def discriminator_cases(
         DiscriminatorCase,
         channels=channel_counts,
         batch=batch_sizes,
-        spatial=spatial_sizes(dims, entry.capabilities.min_input_size),
+        spatial=spatial_sizes(dims, min_input_size(entry)),
         seed=seeds,
     )

@@ -17,15 +17,27 @@ from gan_engine.types import SpatialDims
 from tests.contracts.strategies import (
     CONTRACT_SETTINGS,
     GeneratorCase,
+    LatentConditioned,
     assert_finite_gradient_on_every_parameter,
     cases,
     generator_cases,
+    latent_for,
     small_params,
 )
 
 ENTRIES = GENERATORS.entries()
 CASES = cases(ENTRIES)
 CHANNELS_LAST_CASES = cases(e for e in ENTRIES if e.capabilities.channels_last_safe)
+
+
+def is_latent_conditioned(entry: Entry[GeneratorFactory]) -> bool:
+    params = small_params(entry)
+    dims = min(entry.capabilities.spatial_dims)
+    model = entry.factory(dims, 1, 1, min(entry.capabilities.scales or {2}), params)
+    return isinstance(model, LatentConditioned)
+
+
+LATENT_CASES = cases(e for e in ENTRIES if is_latent_conditioned(e))
 
 
 def test_registry_has_generators_and_no_broken_modules() -> None:
@@ -105,8 +117,33 @@ def test_channels_last_gives_the_same_output(
     model = build(entry, dims, case).eval()
     fmt = channels_last_format(dims)
     lr = lr_batch(case)
+    z = latent_for(model, case.batch, case.seed)  # stochastic generators: one z for both runs
     with torch.no_grad():
-        reference = model(lr)
+        reference = model(lr, z)
         converted = copy.deepcopy(model).to(memory_format=fmt)
-        out = converted(lr.contiguous(memory_format=fmt))
+        out = converted(lr.contiguous(memory_format=fmt), z)
     torch.testing.assert_close(out, reference, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(("entry", "dims"), LATENT_CASES)
+@CONTRACT_SETTINGS
+@given(data=st.data())
+def test_latent_selects_the_output(
+    entry: Entry[GeneratorFactory], dims: SpatialDims, data: st.DataObject
+) -> None:
+    """Same z → same output, another z → another output, no z → drawn from the seeded global RNG."""
+    case = data.draw(generator_cases(entry, dims))
+    model = build(entry, dims, case).eval()
+    lr = lr_batch(case)
+    z = latent_for(model, case.batch, case.seed)
+    other = latent_for(model, case.batch, case.seed + 1)
+    with torch.no_grad():
+        first, again, changed = model(lr, z), model(lr, z), model(lr, other)
+        torch.manual_seed(case.seed)
+        drawn = model(lr)
+        torch.manual_seed(case.seed)
+        redrawn = model(lr)
+    assert first.shape == drawn.shape
+    assert torch.equal(first, again)
+    assert not torch.equal(first, changed)
+    assert torch.equal(drawn, redrawn)

@@ -8,10 +8,9 @@ import torch
 from torch import nn
 
 from gan_engine.errors import InvalidParamError
+from gan_engine.generators.body_blocks import BODY_BLOCKS, BlockKind
 from gan_engine.generators.srresnet import (
-    BODY_BLOCKS,
     SCALES,
-    BlockKind,
     SRResNet,
     SRResNetParams,
     upsampling_factors,
@@ -114,7 +113,12 @@ def test_batch_norm_body() -> None:
         ({"n_blocks": 0}, "n_blocks", "must be >= 1, got 0"),
         ({"kernel_size": 4}, "kernel_size", "must be odd, got 4"),
         ({"head_kernel_size": 8}, "head_kernel_size", "must be odd, got 8"),
-        ({"block": "rrdb"}, "block", "expected one of 'res', got 'rrdb'"),
+        ({"block": "rdn"}, "block", "expected one of 'res', 'rcab', 'rrdb', 'lka', got 'rdn'"),
+        ({"reduction": 0}, "reduction", "must be >= 1, got 0"),
+        ({"growth_channels": 0}, "growth_channels", "must be >= 1, got 0"),
+        ({"lka_kernel_size": 8}, "lka_kernel_size", "must be odd, got 8"),
+        ({"lka_kernel_size": 1}, "lka_kernel_size", "must be >= 3, got 1"),
+        ({"lka_dilation": 0}, "lka_dilation", "must be >= 1, got 0"),
         ({"norm": "instance"}, "norm", "expected one of 'none', 'batch', got 'instance'"),
         ({"activation": "swish"}, "activation", "got 'swish'"),
         ({"residual_scale": 0.0}, "residual_scale", "must be in (0.0, 1.0], got 0.0"),

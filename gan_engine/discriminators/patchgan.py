@@ -1,0 +1,165 @@
+"""PatchGAN (pix2pix, Isola et al. 2017) for 2D and 3D: one logit per overlapping input patch."""
+
+from __future__ import annotations
+
+from typing import Self
+
+import attrs
+from torch import Tensor, nn
+
+from gan_engine.discriminators.conv_norm import (
+    CONV_NORMS,
+    ConvNorm,
+    check_arguments,
+    check_input,
+    conv_norm_act,
+    make_conv,
+    one_of,
+)
+from gan_engine.errors import InvalidParamError
+from gan_engine.params import at_least
+from gan_engine.registry import Capabilities, register_discriminator
+from gan_engine.types import SpatialDims
+
+KERNEL_SIZE = 4
+PADDING = 1
+
+
+@attrs.frozen(kw_only=True)
+class PatchGANParams:
+    """Parameters of :class:`PatchGANDiscriminator`.
+
+    Attributes:
+        base_channels: channels of the first layer; they double at each further layer.
+        max_channels: cap on the channels of any layer (``8 * base`` in pix2pix).
+        n_layers: stride-2 layers; each doubles the patch size (3 gives 70-pixel patches).
+        norm: ``batch``, ``instance``, ``none`` or ``spectral`` (spectral norm on every conv and
+            no norm layer). The first layer is never normalised by a norm layer.
+    """
+
+    base_channels: int = attrs.field(default=64, validator=at_least(1))
+    max_channels: int = attrs.field(default=512, validator=at_least(1))
+    n_layers: int = attrs.field(default=3, validator=at_least(1))
+    norm: ConvNorm = attrs.field(default="batch", validator=one_of(CONV_NORMS))
+
+    @max_channels.validator
+    def _at_least_base(self, attribute: attrs.Attribute[int], value: int) -> None:
+        if value < self.base_channels:
+            message = f"must be >= base_channels ({self.base_channels}), got {value}"
+            raise InvalidParamError(attribute.name, message)
+
+    @classmethod
+    def tiny(cls) -> Self:
+        """A very small configuration for contract tests and smoke runs."""
+        return cls(base_channels=8, max_channels=16, n_layers=1)
+
+    def layer_channels(self) -> list[int]:
+        """Output channels of the ``n_layers + 1`` conv units before the 1-channel output conv."""
+        return [min(self.base_channels << i, self.max_channels) for i in range(self.n_layers + 1)]
+
+    def output_size(self, size: int) -> int:
+        """Logits along an axis of ``size`` pixels: ``size // 2**n_layers - 2``."""
+        return size // (1 << self.n_layers) - 2
+
+    def min_input_size(self) -> int:
+        """Smallest size per axis giving at least one logit: ``3 * 2**n_layers``.
+
+        Norm layers then also have at least 2 values per axis, so a batch of one trains.
+        """
+        return 3 << self.n_layers
+
+    def receptive_field_size(self) -> int:
+        """Width in pixels of the patch each logit sees (70 for 3 layers)."""
+        width = 1
+        for stride in reversed([2] * self.n_layers + [1, 1]):
+            width = (width - 1) * stride + KERNEL_SIZE
+        return width
+
+    def receptive_field(self) -> int:
+        """Radius in pixels around a logit's patch centre that covers its whole patch."""
+        return self.receptive_field_size() // 2
+
+
+@register_discriminator(
+    "patchgan",
+    params=PatchGANParams,
+    capabilities=Capabilities(
+        spatial_dims=frozenset({2, 3}),
+        # for the default parameters; PatchGANParams.min_input_size() gives it for others
+        min_input_size=PatchGANParams().min_input_size(),
+        channels_last_safe=True,
+        receptive_field=PatchGANParams().receptive_field(),
+    ),
+)
+class PatchGANDiscriminator(nn.Module):
+    """PatchGAN: strided 4x4 conv units, then a 1-channel conv: a logit per input patch.
+
+    ``forward(x[B, C, *S]) -> logits[B, 1, *S']`` with ``S' = S // 2**n_layers - 2`` (raw, no
+    sigmoid). Units: conv 4 stride 2 → LeakyReLU(0.2), then ``n_layers - 1`` times conv 4 stride 2
+    → norm → LeakyReLU, then conv 4 stride 1 → norm → LeakyReLU, then conv 4 stride 1 to 1 channel
+    (padding 1 throughout). Fully convolutional: any input of ``min_input_size`` or more.
+
+    Args:
+        spatial_dims: 2 or 3.
+        in_channels: bands of the images scored.
+        params: architecture parameters (defaults: pix2pix's 64 channels and 3 layers).
+    """
+
+    spatial_dims: SpatialDims
+    in_channels: int
+
+    def __init__(
+        self, spatial_dims: SpatialDims, in_channels: int, params: PatchGANParams | None = None
+    ) -> None:
+        super().__init__()
+        params = PatchGANParams() if params is None else params
+        check_arguments("PatchGANDiscriminator", spatial_dims, in_channels)
+        self.spatial_dims = spatial_dims
+        self.in_channels = in_channels
+        self.params = params
+        self.min_input_size = params.min_input_size()
+
+        units: list[nn.Module] = []
+        channels = in_channels
+        for index, out_channels in enumerate(params.layer_channels()):
+            norm: ConvNorm = params.norm
+            if index == 0 and norm != "spectral":
+                norm = "none"
+            stride = 2 if index < params.n_layers else 1
+            units.append(
+                conv_norm_act(
+                    spatial_dims,
+                    channels,
+                    out_channels,
+                    KERNEL_SIZE,
+                    stride=stride,
+                    padding=PADDING,
+                    norm=norm,
+                )
+            )
+            channels = out_channels
+        self.units = nn.ModuleList(units)
+        self.head = make_conv(
+            spatial_dims,
+            channels,
+            1,
+            KERNEL_SIZE,
+            padding=PADDING,
+            spectral=params.norm == "spectral",
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Score every patch of ``x[B, C, *S]``: raw logits ``[B, 1, *S']``."""
+        logits: Tensor = self.head(self.features(x)[-1])
+        return logits
+
+    def features(self, x: Tensor) -> list[Tensor]:
+        """The output of every conv unit, shallow to deep."""
+        check_input(
+            "PatchGANDiscriminator", x, self.spatial_dims, self.in_channels, self.min_input_size
+        )
+        features: list[Tensor] = []
+        for unit in self.units:
+            x = unit(x)
+            features.append(x)
+        return features

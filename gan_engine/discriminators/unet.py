@@ -1,0 +1,177 @@
+"""The U-Net discriminator with spectral norm (Real-ESRGAN, Wang et al. 2021): a logit per pixel."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+import attrs
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from gan_engine.discriminators.conv_norm import (
+    NEGATIVE_SLOPE,
+    check_arguments,
+    check_input,
+    make_conv,
+)
+from gan_engine.nn.receptive import (
+    SpanMap,
+    chain,
+    conv_span,
+    interpolated_up_span,
+    radius,
+    strided_span,
+    union,
+)
+from gan_engine.params import at_least
+from gan_engine.registry import Capabilities, register_discriminator
+from gan_engine.types import SpatialDims
+
+REFINE_CONVS = 2
+"""3x3 convs between the decoder and the output conv (Real-ESRGAN's conv7, conv8)."""
+
+
+@attrs.frozen(kw_only=True)
+class UNetDiscriminatorParams:
+    """Parameters of :class:`UNetDiscriminator`.
+
+    Attributes:
+        base_channels: channels at full resolution; they double at each level down.
+        n_levels: stride-2 downsampling levels (3 in Real-ESRGAN).
+        skip_connection: add each encoder level to the decoder at the same resolution.
+        spectral_norm: spectral norm on every conv but the first and the last (as Real-ESRGAN).
+    """
+
+    base_channels: int = attrs.field(default=64, validator=at_least(1))
+    n_levels: int = attrs.field(default=3, validator=at_least(1))
+    skip_connection: bool = True
+    spectral_norm: bool = True
+
+    @classmethod
+    def tiny(cls) -> Self:
+        """A very small configuration for contract tests and smoke runs."""
+        return cls(base_channels=4, n_levels=2)
+
+    def level_channels(self) -> list[int]:
+        """Channels at each level, full resolution first: ``base * 2**i``."""
+        return [self.base_channels << i for i in range(self.n_levels + 1)]
+
+    def min_input_size(self) -> int:
+        """Smallest size per axis: every downsampling conv (4, stride 2) needs 2 pixels or more."""
+        return 1 << self.n_levels
+
+    def receptive_field(self) -> int:
+        """Radius in pixels beyond which a pixel's logit does not depend on the input."""
+        one = conv_span(1)
+        encoder: list[SpanMap] = [one]
+        for _ in range(self.n_levels):
+            encoder.append(chain(encoder[-1], strided_span(4, 2, 1)))
+        decoder = encoder[-1]
+        for level in reversed(range(self.n_levels)):
+            up = chain(decoder, interpolated_up_span(2, 1), one)
+            decoder = union(up, encoder[level]) if self.skip_connection else up
+        refine = [one] * REFINE_CONVS
+        return radius(chain(decoder, *refine, one), period=1 << (self.n_levels + 1))
+
+
+@register_discriminator(
+    "unet",
+    params=UNetDiscriminatorParams,
+    capabilities=Capabilities(
+        spatial_dims=frozenset({2, 3}),
+        # for the default parameters; UNetDiscriminatorParams.min_input_size() gives it for others
+        min_input_size=UNetDiscriminatorParams().min_input_size(),
+        channels_last_safe=True,
+        receptive_field=UNetDiscriminatorParams().receptive_field(),
+    ),
+)
+class UNetDiscriminator(nn.Module):
+    """U-Net discriminator: per-pixel real/fake logits at the input's resolution.
+
+    ``forward(x[B, C, *S]) -> logits[B, 1, *S]`` (raw). Encoder: conv 3 → LeakyReLU(0.2), then
+    ``n_levels`` times conv 4 stride 2 → LeakyReLU. Decoder: per level, (bi/tri)linear resize to
+    the encoder feature's size (so sizes need not be divisible by ``2**n_levels``) → conv 3 →
+    LeakyReLU, plus that encoder feature. Then two conv 3 → LeakyReLU and a conv 3 to one channel.
+
+    Args:
+        spatial_dims: 2 or 3.
+        in_channels: bands of the images scored.
+        params: architecture parameters (defaults: Real-ESRGAN's 64 channels, 3 levels).
+    """
+
+    spatial_dims: SpatialDims
+    in_channels: int
+
+    def __init__(
+        self,
+        spatial_dims: SpatialDims,
+        in_channels: int,
+        params: UNetDiscriminatorParams | None = None,
+    ) -> None:
+        super().__init__()
+        params = UNetDiscriminatorParams() if params is None else params
+        check_arguments("UNetDiscriminator", spatial_dims, in_channels)
+        self.spatial_dims = spatial_dims
+        self.in_channels = in_channels
+        self.params = params
+        self.min_input_size = params.min_input_size()
+        self.mode: Literal["bilinear", "trilinear"] = (
+            "bilinear" if spatial_dims == 2 else "trilinear"
+        )
+        spectral = params.spectral_norm
+        widths = params.level_channels()
+
+        self.first = make_conv(spatial_dims, in_channels, widths[0], 3, padding=1)
+        self.down = nn.ModuleList(
+            make_conv(
+                spatial_dims,
+                widths[i],
+                widths[i + 1],
+                4,
+                stride=2,
+                padding=1,
+                bias=False,
+                spectral=spectral,
+            )
+            for i in range(params.n_levels)
+        )
+        self.up = nn.ModuleList(
+            make_conv(
+                spatial_dims, widths[i + 1], widths[i], 3, padding=1, bias=False, spectral=spectral
+            )
+            for i in reversed(range(params.n_levels))
+        )
+        self.refine = nn.ModuleList(
+            make_conv(
+                spatial_dims, widths[0], widths[0], 3, padding=1, bias=False, spectral=spectral
+            )
+            for _ in range(REFINE_CONVS)
+        )
+        self.last = make_conv(spatial_dims, widths[0], 1, 3, padding=1)
+        self.act = nn.LeakyReLU(NEGATIVE_SLOPE)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Score every pixel of ``x[B, C, *S]``: raw logits ``[B, 1, *S]``."""
+        logits: Tensor = self.last(self.features(x)[-1])
+        return logits
+
+    def features(self, x: Tensor) -> list[Tensor]:
+        """Encoder outputs (full resolution to coarsest), decoder outputs, then the refined map."""
+        check_input(
+            "UNetDiscriminator", x, self.spatial_dims, self.in_channels, self.min_input_size
+        )
+        encoder = [self.act(self.first(x))]
+        for conv in self.down:
+            encoder.append(self.act(conv(encoder[-1])))
+        features = list(encoder)
+        h = encoder[-1]
+        for conv, skip in zip(self.up, reversed(encoder[:-1]), strict=True):
+            h = F.interpolate(h, size=skip.shape[2:], mode=self.mode, align_corners=False)
+            h = self.act(conv(h))
+            if self.params.skip_connection:
+                h = h + skip
+            features.append(h)
+        for conv in self.refine:
+            h = self.act(conv(h))
+        features.append(h)
+        return features

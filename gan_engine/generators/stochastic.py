@@ -1,0 +1,192 @@
+"""A stochastic SRResNet: one LR input, many plausible SR outputs, chosen by a latent code ``z``."""
+
+from __future__ import annotations
+
+from typing import Self
+
+import attrs
+import torch
+from torch import Tensor, nn
+
+from gan_engine.generators.body_blocks import BODY_BLOCKS
+from gan_engine.generators.srresnet import (
+    SCALES,
+    TAIL_INIT_GAIN,
+    SRResNetParams,
+    check_arguments,
+    upsampling_factors,
+)
+from gan_engine.nn.activation import make_activation
+from gan_engine.nn.interpolate import upsample
+from gan_engine.nn.layers import conv
+from gan_engine.nn.modulation import FiLM, NoiseInjection
+from gan_engine.nn.norm import make_norm
+from gan_engine.nn.pixel_shuffle import SubpixelUpsample
+from gan_engine.params import at_least
+from gan_engine.registry import Capabilities, register_generator
+from gan_engine.types import SpatialDims
+
+MAPPING_NEGATIVE_SLOPE = 0.2
+"""LeakyReLU slope of the latent mapping network."""
+
+
+@attrs.frozen(kw_only=True)
+class StochasticSRResNetParams(SRResNetParams):
+    """Parameters of :class:`StochasticSRResNet`: SRResNet's, plus the latent code's.
+
+    The inherited attributes (``n_channels``, ``n_blocks``, ``block``, ...) mean what they mean in
+    :class:`~gan_engine.generators.srresnet.SRResNetParams`, and ``receptive_field()`` is the
+    same: ``z`` acts per channel, never across pixels.
+
+    Attributes:
+        latent_dim: size of the latent code ``z``.
+        mapping_channels: width of the two-layer MLP mapping ``z`` to the style vector.
+        noise_injection: also add per-pixel noise after every block (learned strength, starting
+            at 0). The noise is drawn on every call, so outputs then vary even for one ``z``.
+    """
+
+    latent_dim: int = attrs.field(default=64, validator=at_least(1))
+    mapping_channels: int = attrs.field(default=128, validator=at_least(1))
+    noise_injection: bool = False
+
+    @classmethod
+    def tiny(cls) -> Self:
+        """A very small configuration for contract tests and smoke runs."""
+        return cls(n_channels=8, n_blocks=1, head_kernel_size=3, latent_dim=4, mapping_channels=8)
+
+
+@register_generator(
+    "stochastic_srresnet",
+    params=StochasticSRResNetParams,
+    capabilities=Capabilities(
+        spatial_dims=frozenset({2, 3}),
+        scales=SCALES,
+        min_input_size=2,  # as SRResNet: batch norm needs 2 values per channel
+        channels_last_safe=True,
+        # z acts per channel, not per pixel: the spatial receptive field is SRResNet's
+        receptive_field=StochasticSRResNetParams().receptive_field(),
+    ),
+)
+class StochasticSRResNet(nn.Module):
+    """SRResNet whose body is modulated by a latent code, so one input has many outputs.
+
+    ``forward(lr[B, C_in, *S], cond=z[B, latent_dim]) -> sr[B, C_out, *(S * scale)]``. ``z`` is
+    mapped by an MLP to a style vector; after every body block a FiLM layer scales and shifts the
+    features per channel by it (optionally, noise is injected as well). Without ``cond``, ``z`` is
+    drawn from ``N(0, I)`` with the global RNG, so ``torch.manual_seed`` reproduces a prediction;
+    the same ``z`` always gives the same output (without noise injection).
+
+    Args:
+        spatial_dims: 2 or 3.
+        in_channels: bands of the low-resolution input.
+        out_channels: bands of the output.
+        scale: upscaling factor per axis, one of 2, 3, 4, 8.
+        params: architecture parameters.
+    """
+
+    spatial_dims: SpatialDims
+    in_channels: int
+    out_channels: int
+    scale: int
+
+    def __init__(
+        self,
+        spatial_dims: SpatialDims,
+        in_channels: int,
+        out_channels: int,
+        scale: int,
+        params: StochasticSRResNetParams | None = None,
+    ) -> None:
+        super().__init__()
+        params = StochasticSRResNetParams() if params is None else params
+        check_arguments(
+            "StochasticSRResNet", spatial_dims, in_channels, out_channels, scale, params
+        )
+        self.spatial_dims = spatial_dims
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.scale = scale
+        self.latent_dim = params.latent_dim
+        self.params = params
+
+        conv_cls = conv(spatial_dims)
+        width, kernel, head_kernel = params.n_channels, params.kernel_size, params.head_kernel_size
+        self.head = nn.Sequential(
+            conv_cls(in_channels, width, head_kernel, padding=head_kernel // 2),
+            make_activation(params.activation),
+        )
+        style = params.mapping_channels
+        self.mapping = nn.Sequential(
+            nn.Linear(params.latent_dim, style),
+            nn.LeakyReLU(MAPPING_NEGATIVE_SLOPE),
+            nn.Linear(style, style),
+            nn.LeakyReLU(MAPPING_NEGATIVE_SLOPE),
+        )
+        build_block = BODY_BLOCKS[params.block]
+        self.body = nn.ModuleList(build_block(spatial_dims, params) for _ in range(params.n_blocks))
+        self.films = nn.ModuleList(FiLM(style, width) for _ in range(params.n_blocks))
+        self.noises = nn.ModuleList(
+            NoiseInjection(width) for _ in range(params.n_blocks if params.noise_injection else 0)
+        )
+        self.body_end = nn.Sequential(
+            conv_cls(width, width, kernel, padding=kernel // 2, bias=params.norm == "none"),
+            make_norm(params.norm, spatial_dims, width),
+        )
+        stages: list[nn.Module] = []
+        for factor in upsampling_factors(scale):
+            stages.append(SubpixelUpsample(spatial_dims, width, width, factor, kernel_size=kernel))
+            stages.append(make_activation(params.activation))
+        self.upsampler = nn.Sequential(*stages)
+        self.tail = conv_cls(width, out_channels, head_kernel, padding=head_kernel // 2)
+        if params.global_skip:
+            with torch.no_grad():
+                self.tail.weight.mul_(TAIL_INIT_GAIN)
+                if self.tail.bias is not None:
+                    self.tail.bias.mul_(TAIL_INIT_GAIN)
+
+    def sample_latent(
+        self,
+        batch: int,
+        *,
+        generator: torch.Generator | None = None,
+        device: torch.device | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> Tensor:
+        """Draw ``z[batch, latent_dim] ~ N(0, I)`` (from the global RNG unless ``generator``)."""
+        return torch.randn(batch, self.latent_dim, generator=generator, device=device, dtype=dtype)
+
+    def forward(self, lr: Tensor, cond: Tensor | None = None) -> Tensor:
+        """Super-resolve ``lr[B, C_in, *S]`` for latent ``cond[B, latent_dim]`` (drawn if None)."""
+        self._check_input(lr, cond)
+        z = (
+            self.sample_latent(lr.shape[0], device=lr.device, dtype=lr.dtype)
+            if cond is None
+            else cond
+        )
+        style: Tensor = self.mapping(z.to(lr.dtype))
+        head: Tensor = self.head(lr)
+        features = head
+        for index, (block, film) in enumerate(zip(self.body, self.films, strict=True)):
+            features = film(block(features), style)
+            if self.noises:
+                features = self.noises[index](features)
+        features = head + self.body_end(features)
+        sr: Tensor = self.tail(self.upsampler(features))
+        if self.params.global_skip:
+            sr = sr + upsample(lr, self.scale)
+        return sr
+
+    def _check_input(self, lr: Tensor, cond: Tensor | None) -> None:
+        if lr.ndim != self.spatial_dims + 2 or lr.shape[1] != self.in_channels:
+            axes = "H, W" if self.spatial_dims == 2 else "D, H, W"
+            msg = (
+                f"StochasticSRResNet expects lr of shape [B, {self.in_channels}, {axes}], "
+                f"got {tuple(lr.shape)}"
+            )
+            raise ValueError(msg)
+        if cond is not None and tuple(cond.shape) != (lr.shape[0], self.latent_dim):
+            msg = (
+                f"StochasticSRResNet expects cond (the latent z) of shape "
+                f"[{lr.shape[0]}, {self.latent_dim}], got {tuple(cond.shape)}"
+            )
+            raise ValueError(msg)
