@@ -99,9 +99,13 @@ def build_loss_terms(spec: Spec) -> LossTerms:
     for name, term in zip(_term_names(spec), spec.Losses, strict=True):
         loss = LOSSES.get(term.name).factory(params=term.params)
         if isinstance(loss, AdversarialLoss):
-            adversarial = AdversarialTerm(name=name, loss=loss, weight=term.weight)
+            adversarial = AdversarialTerm(
+                name=name, loss=loss, weight=term.weight, schedule=term.schedule
+            )
         else:
-            content.append(LossTerm(name=name, loss=loss, weight=term.weight))
+            content.append(
+                LossTerm(name=name, loss=loss, weight=term.weight, schedule=term.schedule)
+            )
     return LossTerms(content=tuple(content), adversarial=adversarial)
 
 

@@ -255,9 +255,22 @@ def _qualname(obj: object) -> str:
     return f"{module}.{name}"
 
 
-GENERATORS: Registry[GeneratorFactory] = Registry("generator", ["gan_engine.generators.srresnet"])
+GENERATORS: Registry[GeneratorFactory] = Registry(
+    "generator",
+    [
+        "gan_engine.generators.srresnet",
+        "gan_engine.generators.rrdbnet",
+        "gan_engine.generators.stochastic",
+    ],
+)
 DISCRIMINATORS: Registry[DiscriminatorFactory] = Registry(
-    "discriminator", ["gan_engine.discriminators.srgan"]
+    "discriminator",
+    [
+        "gan_engine.discriminators.srgan",
+        "gan_engine.discriminators.patchgan",
+        "gan_engine.discriminators.esrgan",
+        "gan_engine.discriminators.unet",
+    ],
 )
 LOSSES: Registry[LossFactory] = Registry(
     "loss",

@@ -182,9 +182,19 @@ def _loss_role_issues(
     ]
     discriminator = tree.get("Discriminator")
     if discriminator is None:
+        featured = [
+            (path, entry)
+            for path, entry in entries.items()
+            if path[0] == "Losses" and getattr(entry.factory, "needs_features", False)
+        ]
         return [
             Issue(path, f"loss '{entry.name}' is adversarial and needs a Discriminator section")
             for path, entry in adversarial
+        ] + [
+            Issue(
+                path, f"loss '{entry.name}' uses discriminator features: it needs a Discriminator"
+            )
+            for path, entry in featured
         ]
     if not isinstance(discriminator, Mapping):
         return []  # mistyped: the schema pass reports it

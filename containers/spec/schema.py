@@ -14,6 +14,7 @@ import attrs
 
 from gan_engine.params import at_least
 from gan_engine.training.config import TrainingConfig
+from gan_engine.training.schedules import WeightSchedule
 
 
 @attrs.frozen
@@ -41,11 +42,19 @@ class GeneratorSpec:
 
 @attrs.frozen
 class LossTermSpec:
-    """One weighted loss term; adversarial terms are also the discriminator's objective."""
+    """One weighted loss term; adversarial terms are also the discriminator's objective.
+
+    Attributes:
+        name: registered loss name or ``package.module:Class``.
+        weight: the term's full weight.
+        params: the loss's parameters.
+        schedule: how the weight follows the generator step (warm-up delay, linear or cosine ramp).
+    """
 
     name: str
     weight: float = 1.0
     params: Any = attrs.field(factory=dict)
+    schedule: WeightSchedule = attrs.field(factory=WeightSchedule)
 
 
 @attrs.frozen

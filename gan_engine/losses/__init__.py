@@ -10,6 +10,5 @@ Registered terms, by module (import one to register its terms):
 * :mod:`~gan_engine.losses.adversarial` — ``bce``, ``relativistic``, ``hinge``, ``lsgan``
 * :mod:`~gan_engine.losses.feature_matching` — ``feature_matching``
 
-Helpers for the trainer: :func:`~gan_engine.losses.penalties.r1_penalty` and
-:func:`~gan_engine.losses.guard.check_finite`.
+The trainer's R1 penalty and non-finite guard live in :mod:`gan_engine.training`.
 """

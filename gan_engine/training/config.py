@@ -68,6 +68,10 @@ class TrainingConfig:
         discriminator_optimizer: the discriminator's optimiser.
         channels_last: run networks in channels-last memory format (faster on modern CPUs and GPUs).
         gradient_clip: per-network gradient clipping, applied after unscaling under mixed precision.
+        r1_gamma: weight ``γ`` of the R1 gradient penalty ``γ/2 · E‖∇D(x_real)‖²`` on the
+            discriminator (0: off).
+        check_finite: stop with an error naming the loss term when a loss becomes NaN or infinite
+            (one host synchronisation per step).
     """
 
     precision: Precision = "32"
@@ -80,3 +84,5 @@ class TrainingConfig:
     discriminator_optimizer: OptimiserConfig = attrs.field(factory=OptimiserConfig)
     channels_last: bool = False
     gradient_clip: GradientClipConfig = attrs.field(factory=GradientClipConfig)
+    r1_gamma: float = attrs.field(default=0.0, validator=at_least(0.0))
+    check_finite: bool = True

@@ -16,14 +16,16 @@ import lightning.pytorch as pl
 import torch
 from torch import Tensor, nn
 
-from gan_engine.metrics.psnr import psnr
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import channels_last_format
 from gan_engine.protocols import Discriminator, Generator, LossContext, Normaliser
 from gan_engine.training.config import TrainingConfig
+from gan_engine.training.guard import check_finite
 from gan_engine.training.optimisers import build_optimiser
+from gan_engine.training.penalties import r1_penalty
 from gan_engine.training.schedules import ramp
-from gan_engine.training.terms import AdversarialTerm, LossTerm
+from gan_engine.training.terms import AdversarialTerm, LossTerm, needs
+from gan_engine.training.validation import validation_metrics
 from gan_engine.types import Sample, spatial_dims_of
 
 CHECKPOINT_KEY = "gan_engine"
@@ -73,6 +75,9 @@ class GANModule(pl.LightningModule):
             raise ValueError(msg)
         if not content_terms and adversarial_term is None:
             msg = "at least one loss term is needed"
+            raise ValueError(msg)
+        if discriminator is None and any(needs(t.loss, "features") for t in content_terms):
+            msg = "a loss term needs discriminator features, but there is no discriminator"
             raise ValueError(msg)
         self.automatic_optimization = False
         self.generator = _require_module(generator, "generator")
@@ -140,7 +145,7 @@ class GANModule(pl.LightningModule):
             return 0.0
         since = self.generator_steps - self.config.pretrain_steps
         factor = ramp(since, self.config.adversarial_ramp_steps, self.config.adversarial_ramp)
-        return self.adversarial_term.weight * factor
+        return self.adversarial_term.weight_at(self.generator_steps) * factor
 
     def training_step(self, batch: Sample, batch_idx: int) -> None:
         """One discriminator step (on cadence, once adversarial) and one generator step."""
@@ -176,20 +181,49 @@ class GANModule(pl.LightningModule):
         real: Tensor,
     ) -> dict[str, Tensor | float]:
         self.toggle_optimizer(optimiser)
+        gamma = self.config.r1_gamma
+        if gamma > 0:
+            real = real.detach().requires_grad_(True)
         real_logits = discriminator(real)
         fake_logits = discriminator(fake)
         loss = term.loss.discriminator_loss(real_logits, fake_logits)
+        logs: dict[str, Tensor | float] = {}
+        if gamma > 0:
+            penalty = r1_penalty(real, real_logits)
+            logs["train/d_r1"] = penalty.detach()
+            loss = loss + gamma / 2 * penalty
+        if self.config.check_finite:
+            check_finite("discriminator loss", loss, self.generator_steps)
         optimiser.zero_grad(set_to_none=True)
         self.manual_backward(loss)
         self._clip(optimiser, self.config.gradient_clip.discriminator)
         optimiser.step()
         self.untoggle_optimizer(optimiser)
         self.discriminator_steps += 1
-        return {
-            "train/d_loss": loss.detach(),
-            "train/d_real_logit": real_logits.detach().mean(),
-            "train/d_fake_logit": fake_logits.detach().mean(),
-        }
+        logs["train/d_loss"] = loss.detach()
+        logs["train/d_real_logit"] = real_logits.detach().mean()
+        logs["train/d_fake_logit"] = fake_logits.detach().mean()
+        return logs
+
+    def _loss_context(
+        self, sr: Tensor, hr: Tensor, lr: Tensor, *, adversarial: bool
+    ) -> LossContext:
+        """What the active terms need: logits and features of the discriminator when adversarial."""
+        context = LossContext(step=self.generator_steps, lr=lr)
+        if self._d is None:
+            return context
+        terms = [t.loss for t in self.content_terms]
+        if adversarial and self.adversarial_term is not None:
+            terms.append(self.adversarial_term.loss)
+            context.fake_logits = self._d(sr)
+            if needs(self.adversarial_term.loss, "real_logits"):
+                with torch.no_grad():
+                    context.real_logits = self._d(hr)
+        if any(needs(loss, "features") for loss in terms):
+            context.fake_features = self._d.features(sr)
+            with torch.no_grad():
+                context.real_features = self._d.features(hr)
+        return context
 
     def _generator_step(
         self,
@@ -201,25 +235,33 @@ class GANModule(pl.LightningModule):
         adversarial: bool,
     ) -> dict[str, Tensor | float]:
         self.toggle_optimizer(optimiser)
-        context = LossContext(step=self.generator_steps, lr=lr)
+        step = self.generator_steps
+        context = self._loss_context(sr, hr, lr, adversarial=adversarial)
         logs: dict[str, Tensor | float] = {}
+        values: dict[str, Tensor] = {}
         total = sr.new_zeros(())
         for term in self.content_terms:
-            value = term.loss(sr, hr, context)
-            logs[f"train/g_{term.name}"] = value.detach()
-            total = total + term.weight * value
-        if adversarial and self._d is not None and self.adversarial_term is not None:
-            context.fake_logits = self._d(sr)
-            value = self.adversarial_term.loss(sr, hr, context)
+            weight = term.weight_at(step)
+            if weight == 0.0:
+                continue  # switched off by its schedule: not even computed
+            values[term.name] = term.loss(sr, hr, context)
+            total = total + weight * values[term.name]
+        if adversarial and self.adversarial_term is not None:
+            name = self.adversarial_term.name
+            values[name] = self.adversarial_term.loss(sr, hr, context)
             weight = self.adversarial_weight()
-            logs[f"train/g_{self.adversarial_term.name}"] = value.detach()
             logs["train/adversarial_weight"] = weight
-            total = total + weight * value
+            total = total + weight * values[name]
+        if self.config.check_finite and not bool(torch.isfinite(total)):
+            for name, value in values.items():
+                check_finite(name, value, step)
+            check_finite("generator total", total, step)
         optimiser.zero_grad(set_to_none=True)
         self.manual_backward(total)
         self._clip(optimiser, self.config.gradient_clip.generator)
         optimiser.step()
         self.untoggle_optimizer(optimiser)
+        logs.update({f"train/g_{name}": value.detach() for name, value in values.items()})
         logs["train/g_total"] = total.detach()
         return logs
 
@@ -235,24 +277,27 @@ class GANModule(pl.LightningModule):
             )
 
     def validation_step(self, batch: Sample, batch_idx: int) -> dict[str, Tensor]:
-        """PSNR of the model and of interpolation on denormalised outputs; returns images and metrics."""
+        """Metrics of the model and of interpolation on denormalised outputs; returns images too.
+
+        Logs ``val/psnr``, ``val/ssim`` and ``val/sam`` (more than one band) for the model and the same
+        with a ``_bicubic`` suffix for bicubic (trilinear in 3D) interpolation of the same inputs.
+        """
         lr_raw, hr_raw = batch["lr"], batch["hr"]
         sr_raw = self._norm.denormalise(self(self._norm.normalise(lr_raw, "lr")), "hr").float()
         baseline = upsample(lr_raw.float(), self._g.scale)
-        psnr_sr = psnr(sr_raw, hr_raw, self.data_range)
-        psnr_baseline = psnr(baseline, hr_raw, self.data_range)
         size = lr_raw.shape[0]
-        self.log("val/psnr", psnr_sr.mean(), batch_size=size, prog_bar=True)
-        self.log("val/psnr_bicubic", psnr_baseline.mean(), batch_size=size)
+        outputs: dict[str, Tensor] = {"lr": lr_raw, "bicubic": baseline, "sr": sr_raw, "hr": hr_raw}
+        for suffix, prediction in (("", sr_raw), ("_bicubic", baseline)):
+            for name, values in validation_metrics(prediction, hr_raw, self.data_range).items():
+                outputs[f"{name}{suffix}"] = values
+                self.log(
+                    f"val/{name}{suffix}",
+                    values.mean(),
+                    batch_size=size,
+                    prog_bar=name == "psnr" and not suffix,
+                )
         self.log("val/generator_steps", float(self.generator_steps), batch_size=size)
-        return {
-            "lr": lr_raw,
-            "bicubic": baseline,
-            "sr": sr_raw,
-            "hr": hr_raw,
-            "psnr": psnr_sr,
-            "psnr_bicubic": psnr_baseline,
-        }
+        return outputs
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Store the resolved spec and the step counters."""

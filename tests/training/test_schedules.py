@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gan_engine.training.schedules import ramp
+from gan_engine.training.schedules import WeightSchedule, ramp
 
 shapes = st.sampled_from(["linear", "cosine"])
 
@@ -34,3 +34,24 @@ def test_cosine_eases_in() -> None:
 def test_negative_length_is_rejected() -> None:
     with pytest.raises(ValueError, match="ramp length must be >= 0, got -1"):
         ramp(0, -1)
+
+
+@given(
+    start=st.integers(0, 50),
+    length=st.integers(0, 50),
+    shape=st.sampled_from(["constant", "linear", "cosine"]),
+)
+def test_weight_schedule_is_off_before_start_and_full_after_the_ramp(
+    start: int, length: int, shape: str
+) -> None:
+    schedule = WeightSchedule(shape=shape, start=start, length=length)  # type: ignore[arg-type]
+    assert schedule.factor(start - 1) == 0.0
+    assert schedule.factor(start + length) == 1.0
+    assert all(0.0 <= schedule.factor(s) <= 1.0 for s in range(start, start + length + 2))
+
+
+def test_weight_schedule_values() -> None:
+    assert WeightSchedule().factor(0) == 1.0
+    assert WeightSchedule(shape="constant", start=10).factor(9) == 0.0
+    assert WeightSchedule(shape="constant", start=10).factor(10) == 1.0
+    assert WeightSchedule(shape="linear", start=10, length=4).factor(11) == 0.25

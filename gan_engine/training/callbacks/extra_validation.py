@@ -9,9 +9,10 @@ import lightning.pytorch as pl
 from torch import Tensor
 
 ValidationHook = Callable[[pl.LightningModule, list[dict[str, Tensor]]], None]
-"""``hook(module, outputs)``: ``outputs`` holds one dict of per-sample metric tensors per batch."""
+"""``hook(module, outputs)``: ``outputs`` holds one dict per batch of per-sample metric tensors
+(``psnr``, ``ssim``, ``sam`` and their ``_bicubic`` counterparts)."""
 
-_KEPT = ("psnr", "psnr_bicubic")
+_IMAGES = frozenset({"lr", "bicubic", "sr", "hr"})
 
 
 class ExtraValidation(pl.Callback):
@@ -40,7 +41,7 @@ class ExtraValidation(pl.Callback):
     ) -> None:
         """Keep this batch's metric tensors."""
         if isinstance(outputs, Mapping):
-            kept = {key: outputs[key].detach().cpu() for key in _KEPT if key in outputs}
+            kept = {k: v.detach().cpu() for k, v in outputs.items() if k not in _IMAGES}
             self._outputs.append(kept)
 
     def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:

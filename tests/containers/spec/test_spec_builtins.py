@@ -1,4 +1,4 @@
-"""A realistic spec against the real registries (skipped until the built-in components exist)."""
+"""A realistic spec against the real registries."""
 
 from __future__ import annotations
 
@@ -7,19 +7,10 @@ from pathlib import Path
 import attrs
 import pytest
 
-for module in (
-    "gan_engine.generators.srresnet",
-    "gan_engine.discriminators.srgan",
-    "gan_engine.losses.pixel",
-    "gan_engine.losses.adversarial",
-    "gan_engine.normalisers.scale",
-    "gan_engine.data.selectors",
-):
-    pytest.importorskip(module)
-
-from containers.spec import (  # noqa: E402 - after the skips
+from containers.spec import (
     SpecError,
     load_spec,
+    load_spec_text,
     spec_from_dict,
     spec_to_dict,
 )
@@ -82,3 +73,33 @@ def test_real_registry_names_are_suggested(tmp_path: Path) -> None:
     [problem] = caught.value.problems
     assert (problem.line, problem.column, problem.key) == (12, 9, "Generator.name")
     assert "did you mean 'srresnet'?" in problem.message
+
+
+def test_loss_schedules_are_validated_and_structured() -> None:
+    text = SPEC.replace(
+        "  - name: l1\n",
+        "  - name: l1\n    schedule: {shape: cosine, start: 10, length: 20}\n",
+    )
+    spec = load_spec_text(text, "s.yaml")
+    schedule = spec.Losses[0].schedule
+    assert (schedule.shape, schedule.start, schedule.length) == ("cosine", 10, 20)
+    bad = SPEC.replace("  - name: l1\n", "  - name: l1\n    schedule: {shape: step, start: -1}\n")
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(bad, "s.yaml")
+    messages = [str(problem) for problem in caught.value.problems]
+    assert (
+        "s.yaml:19:23: Losses.0.schedule.shape: expected one of 'constant', 'linear', 'cosine', got 'step'"
+        in messages
+    )
+    assert "s.yaml:19:36: Losses.0.schedule.start: must be >= 0, got -1" in messages
+
+
+def test_feature_matching_needs_a_discriminator() -> None:
+    text = SPEC.replace("Discriminator:\n  name: srgan\n  params: {base_channels: 8}\n", "")
+    text = text.replace("  - name: bce\n    weight: 0.001\n", "  - name: feature_matching\n")
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(text, "s.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "s.yaml:16:11: Losses.1.name: loss 'feature_matching' uses discriminator features: "
+        "it needs a Discriminator"
+    ]
