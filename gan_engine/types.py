@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias, TypedDict
+from typing import Literal, NotRequired, TypeAlias, TypedDict
 
 import attrs
 from torch import Tensor
@@ -19,11 +19,14 @@ SPATIAL_DIMS: tuple[SpatialDims, ...] = (2, 3)
 class Sample(TypedDict):
     """One training or validation example in sensor units (not yet normalised).
 
-    ``lr`` is ``[C, *S]`` and ``hr`` is ``[C, *(S * scale)]``, both float32.
+    ``lr`` is ``[C, *S]`` and ``hr`` is ``[C, *(S * scale)]``, both float32. ``mask``, when present, is
+    ``[1, *(S * scale)]`` with 1 where HR pixels are valid and 0 where they are nodata or NaN (those
+    pixels are excluded from the losses, not zeroed into them).
     """
 
     lr: Tensor
     hr: Tensor
+    mask: NotRequired[Tensor]
 
 
 @attrs.frozen

@@ -168,7 +168,11 @@ class GANModule(pl.LightningModule):
                     optimisers[1], self._d, self.adversarial_term, sr.detach(), hr
                 )
             )
-        logs.update(self._generator_step(optimisers[0], sr, hr, lr, adversarial=adversarial))
+        logs.update(
+            self._generator_step(
+                optimisers[0], sr, hr, lr, batch.get("mask"), adversarial=adversarial
+            )
+        )
         self.generator_steps += 1
         self.log_dict(logs, on_step=True, on_epoch=False, batch_size=lr.shape[0])
 
@@ -206,10 +210,10 @@ class GANModule(pl.LightningModule):
         return logs
 
     def _loss_context(
-        self, sr: Tensor, hr: Tensor, lr: Tensor, *, adversarial: bool
+        self, sr: Tensor, hr: Tensor, lr: Tensor, mask: Tensor | None, *, adversarial: bool
     ) -> LossContext:
-        """What the active terms need: logits and features of the discriminator when adversarial."""
-        context = LossContext(step=self.generator_steps, lr=lr)
+        """The loss context: the valid-pixel mask, plus the discriminator's logits and features."""
+        context = LossContext(step=self.generator_steps, lr=lr, mask=mask)
         if self._d is None:
             return context
         terms = [t.loss for t in self.content_terms]
@@ -231,12 +235,13 @@ class GANModule(pl.LightningModule):
         sr: Tensor,
         hr: Tensor,
         lr: Tensor,
+        mask: Tensor | None,
         *,
         adversarial: bool,
     ) -> dict[str, Tensor | float]:
         self.toggle_optimizer(optimiser)
         step = self.generator_steps
-        context = self._loss_context(sr, hr, lr, adversarial=adversarial)
+        context = self._loss_context(sr, hr, lr, mask, adversarial=adversarial)
         logs: dict[str, Tensor | float] = {}
         values: dict[str, Tensor] = {}
         total = sr.new_zeros(())

@@ -110,3 +110,20 @@ def test_feature_losses_need_a_discriminator(make_module) -> None:
             config=module.config,
             data_range=255.0,
         )
+
+
+def test_the_batch_mask_reaches_the_losses(make_module, loaders, fit) -> None:
+    recorder = Recorder()
+    module = _with_terms(make_module(adversarial=False), LossTerm("rec", recorder, 1.0))
+    train, val = loaders
+
+    def with_mask(batch):  # type: ignore[no-untyped-def]
+        batch = torch.utils.data.default_collate(batch)
+        batch["mask"] = torch.ones_like(batch["hr"][:, :1])
+        return batch
+
+    masked = torch.utils.data.DataLoader(train.dataset, batch_size=2, collate_fn=with_mask)
+    fit(module, (masked, val), batches=1)
+    mask = recorder.contexts[0].mask
+    assert mask is not None
+    assert mask.shape == (2, 1, 16, 16)
