@@ -45,11 +45,70 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--run-dir", type=Path, default=None, help="write the run here instead of a new folder"
     )
+    train.add_argument(
+        "--resume",
+        default=None,
+        metavar="last|PATH",
+        help="continue from a checkpoint (optimisers, schedules, EMA, counters, RNG states) in its "
+        "run directory; 'last' picks the newest <run_root>/<name>/*/checkpoints/last.ckpt",
+    )
     check = commands.add_parser("check", help="validate a spec; exit 0 when valid, 2 otherwise")
     add_spec_arguments(check)
     components = commands.add_parser("components", help="list registered components")
     components.add_argument("kind", nargs="?", choices=sorted(REGISTRIES), help="only this kind")
+    _add_predict_parser(commands)
+    _add_export_parser(commands)
     return parser
+
+
+def _devices(value: str) -> int | str:
+    return int(value) if value.isdigit() else value
+
+
+def _add_predict_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    predict = commands.add_parser(
+        "predict", help="super-resolve images, rasters, volumes and videos with a checkpoint"
+    )
+    predict.add_argument("checkpoint", type=Path, help="a checkpoint written by gan-engine train")
+    predict.add_argument(
+        "inputs", nargs="+", type=Path, metavar="INPUT", help="files or folders of files"
+    )
+    predict.add_argument("--out", type=Path, required=True, help="folder for the outputs")
+    predict.add_argument("--suffix", default="", help="added to output names (e.g. _x4)")
+    predict.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    predict.add_argument("--tile", type=int, default=None, help="tile edge in input pixels")
+    predict.add_argument(
+        "--overlap",
+        type=int,
+        default=None,
+        help="input pixels of context (default: receptive field)",
+    )
+    predict.add_argument("--mode", choices=["auto", "centre", "blend"], default="auto")
+    predict.add_argument("--guard", type=int, default=0, help="blend: ignored pixels at tile edges")
+    predict.add_argument("--batch-size", type=int, default=4, help="tiles per forward pass")
+    predict.add_argument("--channels-last", action="store_true", help="channels-last memory format")
+    predict.add_argument("--accelerator", default="auto", help="cpu, gpu, auto, …")
+    predict.add_argument("--devices", type=_devices, default=1, help="devices per node, or auto")
+    predict.add_argument("--num-nodes", type=int, default=1)
+    predict.add_argument("--strategy", default="auto", help="Lightning strategy, e.g. ddp")
+    predict.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def _add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = commands.add_parser("export", help="export a checkpoint's (EMA) generator")
+    export.add_argument("checkpoint", type=Path, help="a checkpoint written by gan-engine train")
+    export.add_argument(
+        "--format", choices=["safetensors", "torchscript", "onnx"], required=True, dest="fmt"
+    )
+    export.add_argument("--out", type=Path, required=True, help="the file to write")
+    export.add_argument(
+        "--sensor-units", action="store_true", help="bake the normaliser in (torchscript, onnx)"
+    )
+    export.add_argument("--opset", type=int, default=18, help="ONNX opset (>= 17)")
+    export.add_argument(
+        "--method", choices=["trace", "script"], default="trace", help="TorchScript"
+    )
+    export.add_argument("--overwrite", action="store_true", help="replace existing files")
 
 
 def _quiet_lightning() -> None:
@@ -58,6 +117,7 @@ def _quiet_lightning() -> None:
     logging.getLogger("lightning.fabric.utilities.rank_zero").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message=r".*does not have many workers.*")
     warnings.filterwarnings("ignore", message=r".*smaller than the logging interval.*")
+    warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -65,8 +125,10 @@ def _train(args: argparse.Namespace) -> int:
 
     spec = load_spec(args.spec, args.overrides)
     _quiet_lightning()
-    result = train(spec, run_dir=args.run_dir)
+    result = train(spec, run_dir=args.run_dir, resume=args.resume)
     print(f"Run directory: {result.run_dir}")
+    if result.resumed_from is not None:
+        print(f"Resumed from: {result.resumed_from}")
     if result.psnr is not None and result.psnr_bicubic is not None:
         gain = result.psnr - result.psnr_bicubic
         print(
@@ -95,10 +157,70 @@ def _components(args: argparse.Namespace) -> int:
     return 0
 
 
+def _predict(args: argparse.Namespace) -> int:
+    from containers.predict import DeviceOptions, predict_files
+    from gan_engine.inference.predictor import PredictOptions
+
+    _quiet_lightning()
+    options = PredictOptions(
+        tile=args.tile,
+        overlap=args.overlap,
+        mode=args.mode,
+        batch_size=args.batch_size,
+        guard=args.guard,
+        channels_last=args.channels_last,
+    )
+    devices = DeviceOptions(
+        accelerator=args.accelerator,
+        devices=args.devices,
+        num_nodes=args.num_nodes,
+        strategy=args.strategy,
+    )
+    reports = predict_files(
+        args.checkpoint,
+        args.inputs,
+        args.out,
+        options=options,
+        devices=devices,
+        suffix=args.suffix,
+        overwrite=args.overwrite,
+        progress=not args.no_progress,
+    )
+    for report in reports:
+        print(
+            f"{report.source} -> {report.target} {list(report.output_shape)} "
+            f"({report.tiles} tiles, {report.seconds:.1f} s)"
+        )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from containers.export import export_checkpoint
+
+    result = export_checkpoint(
+        args.checkpoint,
+        args.fmt,
+        args.out,
+        sensor_units=args.sensor_units,
+        opset=args.opset,
+        method=args.method,
+        overwrite=args.overwrite,
+    )
+    weights = "EMA generator" if result.ema else "generator"
+    print(f"Exported the {weights} to {result.model} (spec: {result.spec})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"train": _train, "check": _check, "components": _components}
+    handlers = {
+        "train": _train,
+        "check": _check,
+        "components": _components,
+        "predict": _predict,
+        "export": _export,
+    }
     try:
         return handlers[args.command](args)
     except SpecError as error:
