@@ -171,6 +171,35 @@ def check_arguments(
         raise InvalidParamError(key="global_skip", message=msg)
 
 
+def reconstruction_layers(
+    spatial_dims: SpatialDims, out_channels: int, scale: int, params: SRResNetParams
+) -> tuple[nn.Module, nn.Module, nn.Module]:
+    """The layers after an SRResNet-style body: ``(body_end, upsampler, tail)``.
+
+    ``body_end`` is conv + norm (closing the skip around the body), ``upsampler`` the x2/x3
+    sub-pixel stages, ``tail`` the last conv to ``out_channels``. With ``global_skip`` the tail
+    starts with small weights so the untrained network outputs nearly the interpolated input.
+    """
+    conv_cls = conv(spatial_dims)
+    width, kernel, head_kernel = params.n_channels, params.kernel_size, params.head_kernel_size
+    body_end = nn.Sequential(
+        conv_cls(width, width, kernel, padding=kernel // 2, bias=params.norm == "none"),
+        make_norm(params.norm, spatial_dims, width),
+    )
+    stages: list[nn.Module] = []
+    for factor in upsampling_factors(scale):
+        stages.append(SubpixelUpsample(spatial_dims, width, width, factor, kernel_size=kernel))
+        stages.append(make_activation(params.activation))
+    tail = conv_cls(width, out_channels, head_kernel, padding=head_kernel // 2)
+    if params.global_skip:
+        # small, not zero: a zero tail would block the gradient to everything before it
+        with torch.no_grad():
+            tail.weight.mul_(TAIL_INIT_GAIN)
+            if tail.bias is not None:
+                tail.bias.mul_(TAIL_INIT_GAIN)
+    return body_end, nn.Sequential(*stages), tail
+
+
 @register_generator(
     "srresnet",
     params=SRResNetParams,
@@ -224,7 +253,7 @@ class SRResNet(nn.Module):
         self.params = params
 
         conv_cls = conv(spatial_dims)
-        width, kernel, head_kernel = params.n_channels, params.kernel_size, params.head_kernel_size
+        width, head_kernel = params.n_channels, params.head_kernel_size
         self.head = nn.Sequential(
             conv_cls(in_channels, width, head_kernel, padding=head_kernel // 2),
             make_activation(params.activation),
@@ -233,22 +262,9 @@ class SRResNet(nn.Module):
         self.body = nn.Sequential(
             *(build_block(spatial_dims, params) for _ in range(params.n_blocks))
         )
-        self.body_end = nn.Sequential(
-            conv_cls(width, width, kernel, padding=kernel // 2, bias=params.norm == "none"),
-            make_norm(params.norm, spatial_dims, width),
+        self.body_end, self.upsampler, self.tail = reconstruction_layers(
+            spatial_dims, out_channels, scale, params
         )
-        stages: list[nn.Module] = []
-        for factor in upsampling_factors(scale):
-            stages.append(SubpixelUpsample(spatial_dims, width, width, factor, kernel_size=kernel))
-            stages.append(make_activation(params.activation))
-        self.upsampler = nn.Sequential(*stages)
-        self.tail = conv_cls(width, out_channels, head_kernel, padding=head_kernel // 2)
-        if params.global_skip:
-            # small, not zero: a zero tail would block the gradient to everything before it
-            with torch.no_grad():
-                self.tail.weight.mul_(TAIL_INIT_GAIN)
-                if self.tail.bias is not None:
-                    self.tail.bias.mul_(TAIL_INIT_GAIN)
 
     def forward(self, lr: Tensor, cond: Tensor | None = None) -> Tensor:
         """Super-resolve ``lr[B, C_in, *S]`` to ``[B, C_out, *(S * scale)]``; ignores ``cond``."""

@@ -11,17 +11,14 @@ from torch import Tensor, nn
 from gan_engine.generators.body_blocks import BODY_BLOCKS
 from gan_engine.generators.srresnet import (
     SCALES,
-    TAIL_INIT_GAIN,
     SRResNetParams,
     check_arguments,
-    upsampling_factors,
+    reconstruction_layers,
 )
 from gan_engine.nn.activation import make_activation
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import conv
 from gan_engine.nn.modulation import FiLM, NoiseInjection
-from gan_engine.nn.norm import make_norm
-from gan_engine.nn.pixel_shuffle import SubpixelUpsample
 from gan_engine.params import at_least
 from gan_engine.registry import Capabilities, register_generator
 from gan_engine.types import SpatialDims
@@ -110,7 +107,7 @@ class StochasticSRResNet(nn.Module):
         self.params = params
 
         conv_cls = conv(spatial_dims)
-        width, kernel, head_kernel = params.n_channels, params.kernel_size, params.head_kernel_size
+        width, head_kernel = params.n_channels, params.head_kernel_size
         self.head = nn.Sequential(
             conv_cls(in_channels, width, head_kernel, padding=head_kernel // 2),
             make_activation(params.activation),
@@ -128,21 +125,9 @@ class StochasticSRResNet(nn.Module):
         self.noises = nn.ModuleList(
             NoiseInjection(width) for _ in range(params.n_blocks if params.noise_injection else 0)
         )
-        self.body_end = nn.Sequential(
-            conv_cls(width, width, kernel, padding=kernel // 2, bias=params.norm == "none"),
-            make_norm(params.norm, spatial_dims, width),
+        self.body_end, self.upsampler, self.tail = reconstruction_layers(
+            spatial_dims, out_channels, scale, params
         )
-        stages: list[nn.Module] = []
-        for factor in upsampling_factors(scale):
-            stages.append(SubpixelUpsample(spatial_dims, width, width, factor, kernel_size=kernel))
-            stages.append(make_activation(params.activation))
-        self.upsampler = nn.Sequential(*stages)
-        self.tail = conv_cls(width, out_channels, head_kernel, padding=head_kernel // 2)
-        if params.global_skip:
-            with torch.no_grad():
-                self.tail.weight.mul_(TAIL_INIT_GAIN)
-                if self.tail.bias is not None:
-                    self.tail.bias.mul_(TAIL_INIT_GAIN)
 
     def sample_latent(
         self,
