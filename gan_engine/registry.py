@@ -286,7 +286,15 @@ LOSSES: Registry[LossFactory] = Registry(
     ],
 )
 NORMALISERS: Registry[NormaliserFactory] = Registry("normaliser", ["gan_engine.normalisers.scale"])
-DATASETS: Registry[DatasetFactory] = Registry("dataset", ["gan_engine.data.selectors"])
+DATASETS: Registry[DatasetFactory] = Registry(
+    "dataset",
+    [
+        "gan_engine.data.selectors",
+        "gan_engine.data.volume_selectors",
+        "gan_engine.data.microscopy_selectors",
+        "gan_engine.data.video_selectors",
+    ],
+)
 
 register_generator = GENERATORS.register
 register_discriminator = DISCRIMINATORS.register

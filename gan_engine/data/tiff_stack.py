@@ -1,0 +1,152 @@
+"""TIFF images and multi-page stacks as ``[C, D, H, W]`` sources (microscopy, 2D or 3D).
+
+Needs tifffile (the ``microscopy`` extra), imported only when a file is opened. The first image
+series of the file is read; its axes (tifffile's letters: ``Z``, ``C``, ``Y``, ``X``, ``S`` for
+samples, ``I``/``Q``/``T`` for pages, …) map to ``[C, D, H, W]``: ``C`` or ``S`` are channels,
+``Y``/``X`` are ``H``/``W``, and one other axis (``Z``, pages, time) is the depth. Axes of size 1
+are dropped; a series with two depth axes (e.g. ``TZCYX`` with several times and slices) is refused.
+A single image is a stack of depth 1.
+
+Uncompressed, contiguous data are memory-mapped (``tifffile.memmap``), so windows read only their
+voxels. Other files (compressed, scattered pages) are decoded whole on the first read and kept, once
+per process. Values keep the file's dtype (uint8, uint16, int16, float32, …).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gan_engine.data.optional import missing_extra
+from gan_engine.data.sources import Box, NativeArray, check_box
+from gan_engine.errors import DataError
+
+TIFF_EXTENSIONS: tuple[str, ...] = ("tif", "tiff")
+_CHANNEL_AXES = frozenset("CS")
+_SUPPORTED_KINDS = frozenset("uif")
+
+
+def _unreadable(path: Path, error: Exception) -> DataError:
+    return DataError(f"cannot read TIFF file {path}: {type(error).__name__}: {error}")
+
+
+def _layout(path: Path, axes: str, shape: tuple[int, ...]) -> tuple[str, str, str]:
+    """The axes that are kept: the channel axis, the depth axis ('' when absent) and all kept."""
+    kept = "".join(axis for axis, size in zip(axes, shape, strict=True) if size > 1 or axis in "YX")
+    if "Y" not in kept or "X" not in kept:
+        msg = f"TIFF file {path} has axes {axes!r} without both Y and X"
+        raise DataError(msg)
+    channel = [axis for axis in kept if axis in _CHANNEL_AXES]
+    depth = [axis for axis in kept if axis not in _CHANNEL_AXES and axis not in "YX"]
+    if len(channel) > 1 or len(depth) > 1:
+        msg = (
+            f"TIFF file {path} has axes {axes!r} with shape {shape}: expected at most one "
+            "channel axis (C or S) and one depth axis (Z, pages or time) besides Y and X"
+        )
+        raise DataError(msg)
+    return "".join(channel), "".join(depth), kept
+
+
+class TiffStackSource:
+    """The first series of a TIFF file as ``[C, D, H, W]``.
+
+    Raises:
+        MissingExtraError: tifffile is not installed.
+        DataError: the file cannot be read, has an unsupported dtype or axes; names the file.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            import tifffile
+        except ImportError as error:
+            raise missing_extra(error, feature="TIFF stack support", extra="microscopy") from error
+        try:
+            with tifffile.TiffFile(self.path) as tif:
+                series = tif.series[0]
+                self.axes = str(series.axes)
+                self.file_shape = tuple(int(size) for size in series.shape)
+                dtype = np.dtype(series.dtype)
+                offset = series.dataoffset
+                self.memory_mappable = offset is not None
+                if not self.memory_mappable:
+                    # Decoding the first and last page finds corrupt data now, not in a worker.
+                    tif.pages[0].asarray()
+                    tif.pages[len(tif.pages) - 1].asarray()
+        except Exception as error:  # tifffile reports bad files with many exception types
+            raise _unreadable(self.path, error) from error
+        if dtype.kind not in _SUPPORTED_KINDS:
+            msg = f"TIFF file {self.path} has {dtype} pixels; expected integer or float values"
+            raise DataError(msg)
+        self._dtype = dtype
+        self.channel_axis, self.depth_axis, self._kept = _layout(
+            self.path, self.axes, self.file_shape
+        )
+        sizes = dict(zip(self.axes, self.file_shape, strict=True))
+        self._shape = (
+            sizes[self.channel_axis] if self.channel_axis else 1,
+            sizes[self.depth_axis] if self.depth_axis else 1,
+            sizes["Y"],
+            sizes["X"],
+        )
+        self._array: NativeArray | None = None
+        if offset is not None:
+            end = offset + int(np.prod(self.file_shape)) * dtype.itemsize
+            if self.path.stat().st_size < end:
+                msg = f"TIFF file {self.path} is truncated: its data end at byte {end}"
+                raise DataError(msg)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A memory map must not be pickled (it would be copied whole): reopen it in each worker.
+        state = self.__dict__.copy()
+        if self.memory_mappable:
+            state["_array"] = None
+        return state
+
+    @property
+    def label(self) -> str:
+        """The file."""
+        return str(self.path)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """``(C, D, H, W)``."""
+        return self._shape
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The file's pixel dtype."""
+        return self._dtype
+
+    def _data(self) -> NativeArray:
+        if self._array is None:
+            import tifffile
+
+            try:
+                if self.memory_mappable:
+                    self._array = tifffile.memmap(self.path, mode="r")
+                else:
+                    self._array = np.asarray(tifffile.imread(self.path))
+            except Exception as error:  # tifffile reports bad files with many exception types
+                raise _unreadable(self.path, error) from error
+        return self._array
+
+    def read(self, box: Box) -> NativeArray:
+        """The window ``[C, d, h, w]`` of ``box`` = ``((d0, d1), (h0, h1), (w0, w1))``."""
+        check_box(self, box)
+        (d0, d1), (h0, h1), (w0, w1) = box
+        wanted = {"Y": slice(h0, h1), "X": slice(w0, w1), self.depth_axis: slice(d0, d1)}
+        index = tuple(
+            wanted.get(axis, slice(None)) if axis in self._kept else 0 for axis in self.axes
+        )
+        window = np.asarray(self._data()[index])
+        order = [self.channel_axis, self.depth_axis, "Y", "X"]
+        present = [axis for axis in order if axis]
+        window = window.transpose([self._kept.index(axis) for axis in present])
+        if not self.channel_axis:
+            window = window[None]
+        if not self.depth_axis:
+            window = window[:, None]
+        return np.array(window, dtype=self._dtype)
