@@ -1,19 +1,26 @@
 """Making low-resolution inputs from high-resolution images or volumes.
 
-Integer-factor downsampling: 2D ``bicubic`` (antialiased, like Pillow/Matlab ``imresize``) or
-``area`` (block mean); 3D ``area`` or ``trilinear`` (not antialiased: PyTorch has no antialiased
-trilinear). The result is clamped to the valid range and, by default, rounded to integer levels as
-if saved back to an 8- or 16-bit file, so the network never sees values a real LR file cannot hold.
+The chain, in 2D and 3D: optional Gaussian blur of HR (``blur_sigma`` in HR pixels, the sensor's
+point spread), integer-factor downsampling — 2D ``bicubic`` (antialiased, like Pillow/Matlab
+``imresize``) or ``area`` (block mean); 3D ``area`` or ``trilinear`` (not antialiased: PyTorch has
+no antialiased trilinear) — then optional additive Gaussian noise (``noise_sigma`` in sensor units,
+drawn from a caller's ``torch.Generator`` so items are reproducible). The result is clamped to the
+valid range and, by default, rounded to integer levels as if saved back to an 8- or 16-bit file, so
+the network never sees values a real LR file cannot hold.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Literal, TypeAlias
 
+import attrs
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from gan_engine.nn.gaussian import gaussian_kernel
+from gan_engine.nn.separable import separable_filter
 from gan_engine.types import SpatialDims
 
 DegradationMode: TypeAlias = Literal["bicubic", "area", "trilinear"]
@@ -63,14 +70,100 @@ def downsample(x: Tensor, scale: int, mode: DegradationMode) -> Tensor:
     return F.interpolate(x, size=target, mode="area")
 
 
+def gaussian_blur(x: Tensor, sigma: float) -> Tensor:
+    """Blur every channel of ``x`` ``[B, C, *S]`` (2D or 3D) with an isotropic Gaussian, same size.
+
+    ``sigma`` is in pixels along every spatial axis; the kernel reaches ``ceil(3 · sigma)`` pixels
+    either side and borders repeat the edge pixel. ``sigma = 0`` returns ``x`` unchanged.
+    """
+    if sigma < 0 or not math.isfinite(sigma):
+        msg = f"blur sigma must be finite and >= 0, got {sigma}"
+        raise ValueError(msg)
+    if sigma == 0:
+        return x
+    dims = x.ndim - 2
+    if dims not in (2, 3):
+        msg = f"expected [B, C, H, W] or [B, C, D, H, W], got shape {tuple(x.shape)}"
+        raise ValueError(msg)
+    radius = max(1, math.ceil(3.0 * sigma))
+    kernel = gaussian_kernel(2 * radius + 1, sigma, dtype=x.dtype, device=x.device)
+    padded = F.pad(x, [radius] * (2 * dims), mode="replicate")
+    return separable_filter(padded, [kernel] * dims)
+
+
 def degrade(
-    hr: Tensor, scale: int, mode: DegradationMode, data_range: float, *, quantise: bool = True
+    hr: Tensor,
+    scale: int,
+    mode: DegradationMode,
+    data_range: float,
+    *,
+    quantise: bool = True,
+    blur_sigma: float = 0.0,
+    noise_sigma: float = 0.0,
+    generator: torch.Generator | None = None,
+    bounds: tuple[float, float] | None = None,
 ) -> Tensor:
     """Make the LR ``[C, *(S / scale)]`` of one HR sample ``[C, *S]`` (2D or 3D) in sensor units.
 
-    The result is clamped to ``[0, data_range]`` (bicubic overshoots) and rounded to integers when
-    ``quantise`` is true.
+    Args:
+        hr: the HR sample, any real dtype (computed in float32 at least).
+        scale: integer downsampling factor; every spatial size must be a multiple of it.
+        mode: the downsampling (see :data:`MODES_BY_DIMS`).
+        data_range: the default clamp is ``[0, data_range]``.
+        quantise: round to integers (as if saved to an integer file).
+        blur_sigma: Gaussian blur of HR before downsampling, in HR pixels (0: none).
+        noise_sigma: standard deviation of additive Gaussian noise on LR, in sensor units (0: none).
+        generator: the noise's random generator (the global one when ``None``).
+        bounds: ``(low, high)`` clamp instead of ``[0, data_range]`` (e.g. the file dtype's range when
+            values may exceed the nominal data range); ``(-inf, inf)`` disables clamping.
     """
-    lr = downsample(hr.unsqueeze(0), scale, mode).squeeze(0)
-    lr = lr.clamp(0.0, data_range)
+    if noise_sigma < 0 or not math.isfinite(noise_sigma):
+        msg = f"noise sigma must be finite and >= 0, got {noise_sigma}"
+        raise ValueError(msg)
+    batch = hr.unsqueeze(0)
+    if not batch.is_floating_point():
+        batch = batch.float()
+    lr = downsample(gaussian_blur(batch, blur_sigma), scale, mode).squeeze(0)
+    if noise_sigma > 0:
+        noise = torch.randn(lr.shape, generator=generator, dtype=lr.dtype, device="cpu")
+        lr = lr + noise_sigma * noise.to(lr.device)
+    low, high = bounds if bounds is not None else (0.0, data_range)
+    lr = lr.clamp(low, high)
     return torch.round(lr) if quantise else lr
+
+
+@attrs.frozen(kw_only=True)
+class Degradation:
+    """The degradation settings of a dataset, applied by :meth:`apply`.
+
+    Attributes:
+        mode: the downsampling (see :data:`MODES_BY_DIMS`).
+        blur_sigma: Gaussian blur of HR before downsampling, in HR pixels (0: none).
+        noise_sigma: additive Gaussian noise on LR, in sensor units (0: none).
+        quantise: round LR to integers (for integer sensor data).
+    """
+
+    mode: DegradationMode = "bicubic"
+    blur_sigma: float = 0.0
+    noise_sigma: float = 0.0
+    quantise: bool = True
+
+    def apply(
+        self,
+        hr: Tensor,
+        scale: int,
+        bounds: tuple[float, float],
+        generator: torch.Generator | None = None,
+    ) -> Tensor:
+        """The LR ``[C, *(S / scale)]`` of ``hr`` ``[C, *S]``, clamped to ``bounds``."""
+        return degrade(
+            hr,
+            scale,
+            self.mode,
+            bounds[1],
+            quantise=self.quantise,
+            blur_sigma=self.blur_sigma,
+            noise_sigma=self.noise_sigma,
+            generator=generator,
+            bounds=bounds,
+        )

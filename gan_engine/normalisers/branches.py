@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from torch import Tensor, nn
 
+from gan_engine.normalisers.sample_values import require_reiterable
 from gan_engine.protocols import Normaliser
 from gan_engine.types import Branch, Sample
 
@@ -44,9 +45,14 @@ class PerBranchNormaliser(nn.Module):
         return self._side(branch).denormalise(x, branch)
 
     def fit(self, samples: Iterable[Sample]) -> None:
-        """Fit both sides on the same samples (each reads the branch it needs)."""
-        if iter(samples) is samples:
-            # A one-shot iterator would be exhausted by the first side; keep it for the second.
-            samples = list(samples)
+        """Fit both sides on the same re-iterable ``samples`` (each reads the branch it needs).
+
+        ``samples`` is passed unchanged to both sides, and each may iterate it several times; it is
+        never gathered into memory. One-shot iterators are refused.
+
+        Raises:
+            TypeError: ``samples`` is a one-shot iterator (a generator, ``iter(...)``).
+        """
+        samples = require_reiterable(samples, type(self).__name__)
         self.lr.fit(samples)
         self.hr.fit(samples)

@@ -10,35 +10,25 @@ are computed in float32, float64 stays float64.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from typing import Any, Literal, TypeAlias
+from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from gan_engine.errors import InvalidParamError
+from gan_engine.normalisers.base import (
+    ChannelChecked,
+    Target,
+    finite_values,
+    one_of_targets,
+    per_channel,
+    raise_first,
+)
 from gan_engine.params import channel_list_fits, each, in_range
 from gan_engine.registry import NoParams, register_normaliser
-from gan_engine.types import Branch, BuildContext, Sample, spatial_dims_of
-
-Target: TypeAlias = Literal["zero_one", "minus_one_one"]
-TARGETS: tuple[Target, ...] = ("zero_one", "minus_one_one")
-BRANCHES: tuple[Branch, ...] = ("lr", "hr")
-
-
-def _finite_values(_instance: Any, attribute: attrs.Attribute[Any], value: Sequence[float]) -> None:
-    if len(value) == 0:
-        raise InvalidParamError(attribute.name, "expected at least one value, got an empty list")
-    for index, item in enumerate(value):
-        if not math.isfinite(item):
-            key = f"{attribute.name}.{index}"
-            raise InvalidParamError(key, f"must be finite, got {item}")
-
-
-def _one_of_targets(_instance: Any, attribute: attrs.Attribute[Any], value: str) -> None:
-    if value not in TARGETS:
-        raise InvalidParamError(attribute.name, f"expected one of {list(TARGETS)}, got {value!r}")
+from gan_engine.types import Branch, BuildContext
 
 
 def _above_minimum(
@@ -70,9 +60,9 @@ class FixedScaleParams:
 
     scale: list[float] = attrs.field(
         factory=lambda: [255.0],
-        validator=[_finite_values, each(in_range(0.0, math.inf, low_open=True))],
+        validator=[finite_values, each(in_range(0.0, math.inf, low_open=True))],
     )
-    offset: list[float] = attrs.field(factory=lambda: [0.0], validator=_finite_values)
+    offset: list[float] = attrs.field(factory=lambda: [0.0], validator=finite_values)
 
     def check(self, context: BuildContext) -> list[InvalidParamError]:
         """Each list holds 1 value or ``context.channels`` values."""
@@ -92,11 +82,11 @@ class MinMaxParams:
         target: ``"zero_one"`` for ``[0, 1]`` or ``"minus_one_one"`` for ``[-1, 1]``.
     """
 
-    minimum: list[float] = attrs.field(factory=lambda: [0.0], validator=_finite_values)
+    minimum: list[float] = attrs.field(factory=lambda: [0.0], validator=finite_values)
     maximum: list[float] = attrs.field(
-        factory=lambda: [255.0], validator=[_finite_values, _above_minimum]
+        factory=lambda: [255.0], validator=[finite_values, _above_minimum]
     )
-    target: Target = attrs.field(default="minus_one_one", validator=_one_of_targets)
+    target: Target = attrs.field(default="minus_one_one", validator=one_of_targets)
 
     def check(self, context: BuildContext) -> list[InvalidParamError]:
         """Each list holds 1 value or ``context.channels`` values."""
@@ -106,53 +96,7 @@ class MinMaxParams:
         ]
 
 
-def _check_channels(channels: int) -> None:
-    if channels < 1:
-        msg = f"channels must be >= 1, got {channels}"
-        raise ValueError(msg)
-
-
-def _raise_first(errors: Iterable[InvalidParamError]) -> None:
-    for error in errors:
-        raise error
-
-
-def _per_channel(values: Sequence[float], channels: int) -> Tensor:
-    """Broadcast a 1-or-C list to a float32 ``[C]`` tensor."""
-    return torch.tensor([float(v) for v in values], dtype=torch.float64).expand(channels).float()
-
-
-class _ChannelChecked(nn.Module):
-    """Input checks shared by the built-in normalisers."""
-
-    def __init__(self, channels: int) -> None:
-        super().__init__()
-        _check_channels(channels)
-        self.channels = channels
-
-    def _validated(self, x: Tensor, branch: Branch) -> Tensor:
-        """Return ``x`` at least in float32 after checking its shape and the branch."""
-        if branch not in BRANCHES:
-            msg = f"branch must be one of {list(BRANCHES)}, got {branch!r}"
-            raise ValueError(msg)
-        spatial_dims_of(x)
-        if x.shape[1] != self.channels:
-            msg = (
-                f"{type(self).__name__} was built for {self.channels} channels, "
-                f"got a batch of shape {tuple(x.shape)}"
-            )
-            raise ValueError(msg)
-        return x.to(torch.promote_types(x.dtype, torch.float32))
-
-    def fit(self, samples: Iterable[Sample]) -> None:
-        """Do nothing: the statistics are fixed by the parameters (``samples`` is not consumed)."""
-        del samples
-
-    def extra_repr(self) -> str:
-        return f"channels={self.channels}"
-
-
-class _PerChannelAffine(_ChannelChecked):
+class _PerChannelAffine(ChannelChecked):
     """``normalise: (x - shift) / scale``, ``denormalise: x * scale + shift``, per channel."""
 
     shift: Tensor
@@ -160,8 +104,8 @@ class _PerChannelAffine(_ChannelChecked):
 
     def __init__(self, channels: int, shift: Sequence[float], scale: Sequence[float]) -> None:
         super().__init__(channels)
-        self.register_buffer("shift", _per_channel(shift, channels))
-        self.register_buffer("scale", _per_channel(scale, channels))
+        self.register_buffer("shift", per_channel(shift, channels))
+        self.register_buffer("scale", per_channel(scale, channels))
 
     def _stats(self, x: Tensor) -> tuple[Tensor, Tensor]:
         shape = (1, self.channels) + (1,) * (x.ndim - 2)
@@ -181,7 +125,7 @@ class _PerChannelAffine(_ChannelChecked):
 
 
 @register_normaliser("identity", params=NoParams)
-class IdentityNormaliser(_ChannelChecked):
+class IdentityNormaliser(ChannelChecked):
     """Leaves values unchanged (only promotes them to at least float32)."""
 
     def __init__(self, channels: int, params: NoParams | None = None) -> None:
@@ -203,8 +147,8 @@ class FixedScaleNormaliser(_PerChannelAffine):
 
     def __init__(self, channels: int, params: FixedScaleParams | None = None) -> None:
         params = params or FixedScaleParams()
-        _raise_first(channel_list_fits("scale", params.scale, channels))
-        _raise_first(channel_list_fits("offset", params.offset, channels))
+        raise_first(channel_list_fits("scale", params.scale, channels))
+        raise_first(channel_list_fits("offset", params.offset, channels))
         super().__init__(channels, shift=params.offset, scale=params.scale)
         self.params = params
 
@@ -215,8 +159,8 @@ class MinMaxNormaliser(_PerChannelAffine):
 
     def __init__(self, channels: int, params: MinMaxParams | None = None) -> None:
         params = params or MinMaxParams()
-        _raise_first(channel_list_fits("minimum", params.minimum, channels))
-        _raise_first(channel_list_fits("maximum", params.maximum, channels))
+        raise_first(channel_list_fits("minimum", params.minimum, channels))
+        raise_first(channel_list_fits("maximum", params.maximum, channels))
         low = torch.tensor(params.minimum, dtype=torch.float64).expand(channels)
         high = torch.tensor(params.maximum, dtype=torch.float64).expand(channels)
         if params.target == "zero_one":

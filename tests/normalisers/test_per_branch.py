@@ -1,4 +1,4 @@
-"""PerBranchNormaliser: dispatch by branch, state of both sides, fit forwarding."""
+"""PerBranchNormaliser: dispatch by branch, state of both sides, fit forwarding (re-iterable)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ from gan_engine.normalisers.scale import (
     FixedScaleParams,
     MinMaxNormaliser,
     MinMaxParams,
+)
+from gan_engine.normalisers.statistics import (
+    PercentileNormaliser,
+    ZScoreNormaliser,
+    ZScoreParams,
 )
 from gan_engine.protocols import Normaliser
 from gan_engine.types import Branch, Sample
@@ -58,6 +63,7 @@ class Recording:
 
     def __init__(self) -> None:
         self.seen: list[Sample] = []
+        self.collections: list[Iterable[Sample]] = []
 
     def normalise(self, x: Tensor, branch: Branch) -> Tensor:
         return x + 1
@@ -66,16 +72,52 @@ class Recording:
         return x - 1
 
     def fit(self, samples: Iterable[Sample]) -> None:
+        self.collections.append(samples)
         self.seen.extend(samples)
 
 
-def test_fit_forwards_every_sample_to_both_sides_even_from_an_iterator() -> None:
+def test_fit_passes_the_same_reiterable_collection_to_both_sides() -> None:
     lr, hr = Recording(), Recording()
     normaliser = PerBranchNormaliser(lr, hr)
     samples: list[Sample] = [{"lr": torch.zeros(1, 2, 2), "hr": torch.ones(1, 4, 4)}] * 3
-    normaliser.fit(iter(samples))
+    normaliser.fit(samples)
     assert len(lr.seen) == 3
     assert len(hr.seen) == 3
+    assert lr.collections == [samples]  # the collection itself, not a copy in memory
+    assert hr.collections == [samples]
     # Plain objects are kept as attributes, not submodules, and carry no state.
     assert dict(normaliser.state_dict()) == {}
     assert torch.equal(normaliser.normalise(torch.zeros(1, 1, 1, 1), "hr"), torch.ones(1, 1, 1, 1))
+
+
+def test_fit_refuses_a_one_shot_iterator() -> None:
+    lr, hr = Recording(), Recording()
+    samples: list[Sample] = [{"lr": torch.zeros(1, 2, 2), "hr": torch.ones(1, 4, 4)}]
+    with pytest.raises(TypeError, match="re-iterable") as caught:
+        PerBranchNormaliser(lr, hr).fit(iter(samples))
+    assert "PerBranchNormaliser" in str(caught.value)
+    assert lr.seen == []
+
+
+def test_fit_reaches_fitted_sides_and_their_statistics_travel() -> None:
+    generator = torch.Generator().manual_seed(0)
+    samples: list[Sample] = [
+        {
+            "lr": torch.rand(2, 4, 4, generator=generator),
+            "hr": torch.rand(2, 8, 8, generator=generator) * 9,
+        }
+        for _ in range(3)
+    ]
+    params = ZScoreParams(statistics="per_branch")
+    source = PerBranchNormaliser(ZScoreNormaliser(2, params), PercentileNormaliser(2))
+    source.fit(samples)
+    restored = PerBranchNormaliser(ZScoreNormaliser(2, params), PercentileNormaliser(2))
+    restored.load_state_dict(source.state_dict())
+    x = torch.rand(1, 2, 4, 4, generator=generator)
+    for branch in ("lr", "hr"):
+        torch.testing.assert_close(restored.normalise(x, branch), source.normalise(x, branch))
+    hr = torch.cat([s["hr"].reshape(2, -1) for s in samples], dim=1).double()
+    lr = torch.cat([s["lr"].reshape(2, -1) for s in samples], dim=1).double()
+    # The LR side standardises LR with LR's own statistics.
+    torch.testing.assert_close(source.lr.shift[0].double(), lr.mean(dim=1), rtol=1e-6, atol=1e-6)
+    assert not torch.allclose(source.lr.shift[0].double(), hr.mean(dim=1))

@@ -1,0 +1,113 @@
+"""NumPy rasters: ``.npy`` files read through a memory map, ``.npz`` archives holding one array.
+
+Arrays are ``[C, H, W]`` (channels first) or ``[H, W]`` (one band), in any integer or float dtype,
+kept as stored. A ``.npy`` file is opened with ``np.load(mmap_mode="r")`` and sliced, so a read
+touches only the pages of the window, whatever the file's size. Members of an ``.npz`` archive
+cannot be memory-mapped (they are zip entries): each read decompresses the whole member, so use
+``.npy`` for scenes larger than memory. Headers are read from the ``.npy`` header alone, never the
+data. Arrays carry no nodata value or georeferencing: NaNs are nodata, and a dataset may name a
+nodata value for all its files.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gan_engine.data.raster_header import NativeArray, PixelWindow, RasterHeader
+from gan_engine.errors import DataError
+
+ARRAY_EXTENSIONS: tuple[str, ...] = ("npy", "npz")
+
+
+def _unreadable(path: Path, error: Exception) -> DataError:
+    msg = f"cannot read array file {path}: {type(error).__name__}: {error}"
+    return DataError(msg)
+
+
+def _header_from(path: Path, shape: tuple[int, ...], dtype: np.dtype[Any]) -> RasterHeader:
+    if len(shape) == 2:
+        shape = (1, *shape)
+    if len(shape) != 3 or min(shape) < 1:
+        msg = f"array file {path} holds shape {shape}; raster arrays are [C, H, W] or [H, W]"
+        raise DataError(msg)
+    if not (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)):
+        msg = f"array file {path} holds {dtype} values; raster arrays hold integers or floats"
+        raise DataError(msg)
+    bands, height, width = shape
+    return RasterHeader(path=path, bands=bands, height=height, width=width, dtype=dtype.name)
+
+
+def _npz_member(path: Path, archive: zipfile.ZipFile) -> str:
+    members = [name for name in archive.namelist() if name.endswith(".npy")]
+    if len(members) != 1:
+        names = [name.removesuffix(".npy") for name in members]
+        msg = f"array file {path} holds {len(members)} arrays {names}; raster datasets read one"
+        raise DataError(msg)
+    return members[0]
+
+
+def _read_npy_header(stream: Any) -> tuple[tuple[int, ...], np.dtype[Any]]:
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, _fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+    else:
+        shape, _fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+    return tuple(int(n) for n in shape), np.dtype(dtype)
+
+
+def probe_array(path: str | Path) -> RasterHeader:
+    """Read the shape and dtype of a ``.npy`` or single-array ``.npz`` file (no pixels).
+
+    Raises:
+        DataError: the file is missing, corrupt, not an array file, or holds an unusable array.
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".npz":
+            with zipfile.ZipFile(path) as archive:
+                member = _npz_member(path, archive)
+                with archive.open(member) as stream:
+                    shape, dtype = _read_npy_header(stream)
+        else:
+            with path.open("rb") as stream:
+                shape, dtype = _read_npy_header(stream)
+    except DataError:
+        raise
+    except Exception as error:  # numpy and zipfile report bad files with several types
+        raise _unreadable(path, error) from error
+    return _header_from(path, shape, dtype)
+
+
+def read_array_window(header: RasterHeader, window: PixelWindow) -> NativeArray:
+    """Read ``window`` of every band: ``[C, height, width]`` in the stored dtype (a copy).
+
+    Raises:
+        DataError: the file cannot be read any more (changed or corrupt since it was probed).
+    """
+    header.check_window(window)
+    path = header.path
+    rows = slice(window.top, window.top + window.height)
+    cols = slice(window.left, window.left + window.width)
+    try:
+        if path.suffix.lower() == ".npz":
+            with np.load(path, allow_pickle=False) as archive:
+                data = archive[next(iter(archive.files))]
+        else:
+            data = np.load(path, mmap_mode="r", allow_pickle=False)
+        if data.ndim == 2:
+            data = data[None]
+        array = np.array(data[:, rows, cols], copy=True)
+    except Exception as error:  # numpy reports bad files with several exception types
+        raise _unreadable(path, error) from error
+    expected = (header.bands, window.height, window.width)
+    if array.shape != expected or array.dtype.name != header.dtype:
+        msg = (
+            f"array file {path} changed since it was probed: read {array.shape} {array.dtype}, "
+            f"expected {expected} {header.dtype}"
+        )
+        raise DataError(msg)
+    return array

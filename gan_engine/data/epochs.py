@@ -1,0 +1,24 @@
+"""An epoch counter that DataLoader worker processes see when the main process changes it."""
+
+from __future__ import annotations
+
+import torch
+
+
+class SharedEpoch:
+    """The current epoch, kept in shared memory (persistent workers see :meth:`set` too)."""
+
+    def __init__(self) -> None:
+        self._value = torch.zeros((), dtype=torch.int64).share_memory_()  # type: ignore[no-untyped-call]
+
+    @property
+    def value(self) -> int:
+        """The epoch."""
+        return int(self._value.item())
+
+    def set(self, epoch: int) -> None:
+        """Select ``epoch`` (>= 0)."""
+        if epoch < 0:
+            msg = f"epoch must be >= 0, got {epoch}"
+            raise ValueError(msg)
+        self._value.fill_(epoch)
