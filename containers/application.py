@@ -45,13 +45,16 @@ class TrainingContainer(containers.DeclarativeContainer):
     components = providers.DependenciesContainer()
     data = providers.DependenciesContainer()
 
+    normaliser = providers.Singleton(
+        builders.fit_normaliser, components.normaliser, data.selector, spec
+    )
     module = providers.Singleton(
         GANModule,
         generator=components.generator,
         discriminator=components.discriminator,
         content_terms=components.loss_terms.provided.content,
         adversarial_term=components.loss_terms.provided.adversarial,
-        normaliser=components.normaliser,
+        normaliser=normaliser,
         config=spec.provided.Training,
         data_range=data.selector.provided.data_range,
         spec=providers.Callable(spec_to_dict, spec),

@@ -15,6 +15,7 @@ from torch import nn
 
 from containers.spec.schema import ComponentSpec, Spec
 from gan_engine.data.datamodule import SRDataModule
+from gan_engine.data.fit_samples import DatasetSamples
 from gan_engine.errors import GanEngineError
 from gan_engine.normalisers.branches import PerBranchNormaliser
 from gan_engine.protocols import (
@@ -40,6 +41,16 @@ def build_normaliser(spec: Spec) -> Normaliser:
         return entry.factory(channels=spec.Data.channels, params=component.params)
 
     return PerBranchNormaliser(lr=make(section.lr or shared), hr=make(section.hr or shared))
+
+
+def fit_normaliser(normaliser: Normaliser, selector: DatasetSelector, spec: Spec) -> Normaliser:
+    """Fit ``normaliser`` on up to ``Normalisation.fit_samples`` training samples, streamed.
+
+    A no-op for fixed normalisers; a resumed checkpoint later overwrites fitted statistics.
+    """
+    limit = spec.Normalisation.fit_samples
+    normaliser.fit(DatasetSamples(selector.train_dataset(), limit=limit))
+    return normaliser
 
 
 def build_generator(spec: Spec) -> Generator:

@@ -129,7 +129,14 @@ class Normaliser(Protocol):
         ...
 
     def fit(self, samples: Iterable[Sample]) -> None:
-        """Compute statistics from samples (a no-op for fixed normalisers)."""
+        """Compute statistics by streaming over ``samples`` (a no-op for fixed normalisers).
+
+        ``samples`` is a re-iterable collection of unbatched samples in sensor units: every
+        ``iter(samples)`` starts a new pass that re-reads them from the dataset (e.g.
+        :class:`gan_engine.data.fit_samples.DatasetSamples`), so an implementation may take several
+        passes but never holds them all in memory; one-shot iterators are refused. Pixels masked by
+        a sample's ``mask``, or non-finite in any band, do not count.
+        """
         ...
 
 

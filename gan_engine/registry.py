@@ -285,7 +285,14 @@ LOSSES: Registry[LossFactory] = Registry(
         "gan_engine.losses.feature_matching",
     ],
 )
-NORMALISERS: Registry[NormaliserFactory] = Registry("normaliser", ["gan_engine.normalisers.scale"])
+NORMALISERS: Registry[NormaliserFactory] = Registry(
+    "normaliser",
+    [
+        "gan_engine.normalisers.scale",
+        "gan_engine.normalisers.statistics",
+        "gan_engine.normalisers.histogram",
+    ],
+)
 DATASETS: Registry[DatasetFactory] = Registry(
     "dataset",
     [
@@ -293,6 +300,7 @@ DATASETS: Registry[DatasetFactory] = Registry(
         "gan_engine.data.volume_selectors",
         "gan_engine.data.microscopy_selectors",
         "gan_engine.data.video_selectors",
+        "gan_engine.data.raster_selectors",
     ],
 )
 

@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     components.add_argument("kind", nargs="?", choices=sorted(REGISTRIES), help="only this kind")
     _add_predict_parser(commands)
     _add_export_parser(commands)
+    _add_docs_parser(commands)
     return parser
 
 
@@ -85,7 +86,7 @@ def _add_predict_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
     predict.add_argument("--mode", choices=["auto", "centre", "blend"], default="auto")
     predict.add_argument("--guard", type=int, default=0, help="blend: ignored pixels at tile edges")
-    predict.add_argument("--batch-size", type=int, default=4, help="tiles per forward pass")
+    predict.add_argument("--batch-size", type=int, default=1, help="tiles per forward pass")
     predict.add_argument("--channels-last", action="store_true", help="channels-last memory format")
     predict.add_argument("--accelerator", default="auto", help="cpu, gpu, auto, …")
     predict.add_argument("--devices", type=_devices, default=1, help="devices per node, or auto")
@@ -109,6 +110,21 @@ def _add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "--method", choices=["trace", "script"], default="trace", help="TorchScript"
     )
     export.add_argument("--overwrite", action="store_true", help="replace existing files")
+
+
+def _add_docs_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    docs = commands.add_parser(
+        "docs",
+        help="generate the spec and components reference, the JSON Schema and the schedule plots",
+    )
+    docs.add_argument(
+        "--out", type=Path, default=Path("docs"), help="the docs folder to write or check"
+    )
+    docs.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if a generated file is missing or differs from the code",
+    )
 
 
 def _quiet_lightning() -> None:
@@ -144,8 +160,9 @@ def _train(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec, args.overrides)
+    bands = spec.Data.channels
     print(
-        f"{args.spec}: valid ({spec.Data.dimensions}, {spec.Data.channels} channels, "
+        f"{args.spec}: valid ({spec.Data.dimensions}, {bands} channel{'s' if bands != 1 else ''}, "
         f"x{spec.Data.scale}, generator {spec.Generator.name})"
     )
     return 0
@@ -211,6 +228,30 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from containers.docgen.outputs import check_files, generated_files, write_files
+
+    files = generated_files(_parser())
+    if args.check:
+        differences = check_files(files, args.out)
+        for difference in differences:
+            print(difference.describe(), file=sys.stderr)
+        if differences:
+            print(
+                f"{len(differences)} of {len(files)} generated docs are out of date: "
+                f"run `gan-engine docs --out {args.out}` and commit the result",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"{len(files)} generated docs under {args.out} are up to date")
+        return 0
+    changed = write_files(files, args.out)
+    for path in changed:
+        print(f"wrote {path}")
+    print(f"{len(changed)} of {len(files)} generated docs under {args.out} changed")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -220,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "components": _components,
         "predict": _predict,
         "export": _export,
+        "docs": _docs,
     }
     try:
         return handlers[args.command](args)

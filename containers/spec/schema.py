@@ -61,13 +61,20 @@ class LossTermSpec:
 class NormalisationSpec:
     """The normaliser of both branches, with optional per-branch overrides.
 
-    ``name``/``params`` apply to the LR and HR branches unless ``lr`` or ``hr`` names another.
+    Attributes:
+        name: normaliser of both branches unless ``lr`` or ``hr`` names another.
+        params: its parameters.
+        lr: another normaliser for the low-resolution branch.
+        hr: another normaliser for the high-resolution branch.
+        fit_samples: training samples streamed to fit data-driven normalisers (z-score,
+            percentile, …) before training; fixed normalisers ignore it.
     """
 
     name: str = "identity"
     params: Any = attrs.field(factory=dict)
     lr: ComponentSpec | None = None
     hr: ComponentSpec | None = None
+    fit_samples: int = attrs.field(default=256, validator=at_least(1))
 
 
 @attrs.frozen
@@ -114,12 +121,25 @@ class EarlyStoppingSpec:
 
 @attrs.frozen
 class CheckpointSpec:
-    """Top-k checkpoints on a metric, plus ``last.ckpt``."""
+    """Top-k checkpoints on a metric, plus ``last.ckpt``, plus optional periodic ones.
+
+    Attributes:
+        monitor: the validation metric ranking checkpoints.
+        mode: ``max`` when a higher ``monitor`` is better, ``min`` when lower is.
+        save_top_k: best checkpoints kept (``-1``: all, ``0``: none).
+        save_last: keep ``last.ckpt`` (what ``gan-engine train --resume last`` continues from).
+        every_n_steps: also write ``step<N>.ckpt`` every this many *generator* steps, all kept, and
+            refresh ``last.ckpt`` with it (``null``: only at validation). Resuming from one continues
+            mid-epoch: exact except for the rest of that epoch's data order.
+    """
 
     monitor: str = "val/psnr"
     mode: Literal["min", "max"] = "max"
     save_top_k: int = attrs.field(default=1, validator=at_least(-1))
     save_last: bool = True
+    every_n_steps: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(at_least(1))
+    )
 
 
 @attrs.frozen
@@ -128,6 +148,17 @@ class ImageGridSpec:
 
     enabled: bool = True
     max_samples: int = attrs.field(default=4, validator=at_least(1))
+
+
+@attrs.frozen
+class HistogramsSpec:
+    """Weight and gradient histograms of both networks (drawn by the TensorBoard logger).
+
+    Attributes:
+        every_n_steps: generator steps between histograms.
+    """
+
+    every_n_steps: int = attrs.field(default=100, validator=at_least(1))
 
 
 @attrs.frozen
@@ -141,6 +172,8 @@ class CallbacksSpec:
             the Lightning module and the list of per-batch validation outputs.
         checkpoint: checkpointing policy.
         image_grid: validation image grids.
+        histograms: weight and gradient histograms (``null``: none); other loggers than
+            ``tensorboard`` skip them with a warning.
     """
 
     lr_monitor: bool = False
@@ -148,6 +181,21 @@ class CallbacksSpec:
     extra_validation: list[str] = attrs.field(factory=list)
     checkpoint: CheckpointSpec = attrs.field(factory=CheckpointSpec)
     image_grid: ImageGridSpec = attrs.field(factory=ImageGridSpec)
+    histograms: HistogramsSpec | None = None
+
+
+@attrs.frozen
+class WandbSpec:
+    """Weights & Biases settings (used when ``Logging.logger`` is ``wandb``).
+
+    Attributes:
+        project: the W&B project.
+        offline: write the run under ``<run_dir>/wandb/`` only (``wandb sync`` uploads it later);
+            ``false`` streams it to the W&B server (needs a login and network access).
+    """
+
+    project: str = "gan-engine"
+    offline: bool = True
 
 
 @attrs.frozen
@@ -155,14 +203,18 @@ class LoggingSpec:
     """Where a run writes and which logger records metrics.
 
     Attributes:
-        logger: ``csv`` (no extra dependency), ``tensorboard`` or ``wandb`` (extras of the same names).
+        logger: ``csv`` (no extra dependency; ``metrics.csv`` in the run directory, appended to on
+            resume), ``tensorboard`` (``<run_dir>/tensorboard/``) or ``wandb`` (``<run_dir>/wandb/``);
+            the last two need the extras of the same names.
         run_root: folder under which each run gets ``<name>/<timestamp>/``.
         name: the experiment name.
+        wandb: Weights & Biases settings.
     """
 
     logger: Literal["csv", "tensorboard", "wandb"] = "csv"
     run_root: str = "runs"
     name: str = "gan-engine"
+    wandb: WandbSpec = attrs.field(factory=WandbSpec)
 
 
 @attrs.frozen

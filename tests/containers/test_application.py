@@ -49,3 +49,18 @@ def test_providers_are_singletons_shared_across_containers(
     module = app.training.module()
     assert module.generator is app.components.generator()
     assert module.data_range == app.data.selector().data_range == 255.0
+
+
+def test_a_fitted_normaliser_is_fitted_on_training_data_before_training(
+    quickstart: Path, fast_overrides: list[str], tmp_path: Path
+) -> None:
+    overrides = [*fast_overrides, "Normalisation.name=zscore", "Normalisation.params={}"]
+    spec = load_spec(quickstart, overrides)
+    app = ApplicationContainer(spec=spec, run_dir=tmp_path / "run")
+    module = app.training.module()
+    state = module.normaliser.state_dict()
+    fitted = [key for key in state if key.endswith("fitted")]
+    assert fitted
+    assert all(bool(state[key].all()) for key in fitted)
+    app.training.trainer().fit(module, datamodule=app.data.datamodule())
+    assert module.generator_steps == 2
