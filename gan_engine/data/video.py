@@ -14,6 +14,8 @@ long-GOP videos, whose random access decodes from an earlier frame). Values keep
 
 from __future__ import annotations
 
+import importlib.util
+import math
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
@@ -30,12 +32,25 @@ VIDEO_EXTENSIONS: tuple[str, ...] = ("gif", "mp4", "mov", "avi", "mkv", "webm")
 _LUMA = np.array([299, 587, 114], dtype=np.uint32)  # ITU-R 601-2, as Pillow's convert("L")
 
 
+def _movie_backend_installed() -> bool:
+    return any(importlib.util.find_spec(name) is not None for name in ("imageio_ffmpeg", "av"))
+
+
 def _unreadable(path: Path, error: Exception) -> DataError:
     hint = ""
-    if path.suffix.lower() != ".gif":
+    if path.suffix.lower() != ".gif" and not _movie_backend_installed():
         hint = "; movie formats need an imageio backend: pip install imageio-ffmpeg (or av)"
     reason = " ".join(str(error).split())  # imageio's messages span several lines
     return DataError(f"cannot read video {path}: {type(error).__name__}: {reason}{hint}")
+
+
+def _frame_count(iio: Any, path: Path, is_batch: bool, reported: float | None) -> int:
+    """Frames in the file; counted by decoding when the container does not say (MP4 via ffmpeg)."""
+    if not is_batch:
+        return 1
+    if reported is not None and math.isfinite(reported) and reported > 0:
+        return int(reported)
+    return sum(1 for _ in iio.imiter(path))
 
 
 def _convert(frame: NativeArray, color: VideoColor, path: Path) -> NativeArray:
@@ -78,7 +93,7 @@ class VideoSource:
             raise missing_extra(error, feature="Video support", extra="video") from error
         try:
             props = iio.improps(self.path)
-            count = int(props.n_images) if props.is_batch and props.n_images else 1
+            count = _frame_count(iio, self.path, props.is_batch, props.n_images)
             # Decoding the first and the last frame finds unreadable data now, not in a worker.
             first = _convert(np.asarray(iio.imread(self.path, index=0)), color, self.path)
             _convert(np.asarray(iio.imread(self.path, index=count - 1)), color, self.path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import pickle
 from pathlib import Path
 
@@ -69,15 +68,24 @@ def test_unreadable_videos_name_the_file(tmp_path: Path) -> None:
         VideoSource(junk)
     movie = tmp_path / "movie.mp4"
     movie.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
-    with pytest.raises(DataError, match=r"movie\.mp4.*imageio-ffmpeg"):
+    with pytest.raises(DataError, match=r"movie\.mp4"):
         VideoSource(movie)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("av") is None and importlib.util.find_spec("imageio_ffmpeg") is None,
-    reason="no imageio backend for MP4 installed",
-)
-def test_mp4_with_a_backend(tmp_path: Path) -> None:
+def test_an_unreadable_movie_without_a_backend_says_which_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gan_engine.data.video as video
+
+    monkeypatch.setattr(video, "_movie_backend_installed", lambda: False)
+    movie = tmp_path / "movie.mp4"
+    movie.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
+    with pytest.raises(DataError, match=r"movie\.mp4.*pip install imageio-ffmpeg"):
+        VideoSource(movie)
+
+
+def test_mp4_frames_are_counted_and_read(tmp_path: Path) -> None:
     frames = np.zeros((4, 16, 16, 3), dtype=np.uint8)
     iio.imwrite(tmp_path / "clip.mp4", frames, extension=".mp4")
-    assert VideoSource(tmp_path / "clip.mp4").shape[1:] == (4, 16, 16)
+    source = VideoSource(tmp_path / "clip.mp4")
+    assert source.shape == (3, 4, 16, 16)
