@@ -30,7 +30,7 @@ _CLIPPING = (
     "(per network, unscaled first under mixed precision)"
 )
 _NO_ACCUMULATION = (
-    "not available with the GAN module's manual optimisation: raise Data.batch_size instead"
+    "not available with the GAN module's manual optimisation: use Training.accumulate_batches"
 )
 RESERVED: dict[str, str] = {
     "logger": "set by the engine: use Logging.logger",

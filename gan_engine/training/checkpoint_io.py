@@ -10,6 +10,8 @@ from typing import Any
 import torch
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
+from gan_engine.errors import GanEngineError
+
 
 class AtomicCheckpointIO(TorchCheckpointIO):
     """Saves to a temporary file in the target folder, then renames it over the target.
@@ -35,3 +37,7 @@ class AtomicCheckpointIO(TorchCheckpointIO):
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+class CheckpointFormatError(GanEngineError, ValueError):
+    """A file that is not a GAN-Engine training checkpoint, or one that does not fit the run."""

@@ -1,12 +1,16 @@
-"""Attributing a non-finite loss to the term that produced it.
+"""Attributing a non-finite loss to the term that produced it, and the policy applied to it.
 
 The trainer calls :func:`check_finite` on each term's value (the *unweighted* term is the useful one to
 name) so a diverging run stops with ``loss term 'ssim' is nan at step 12`` instead of a NaN total.
 Calling it reads the value back to the host, which synchronises an accelerator: call it every step
-while debugging, or every ``N`` steps in long runs.
+while debugging, or every ``N`` steps in long runs. :class:`NonFiniteGuard` applies the run's policy:
+stop at once, or skip the update and stop after too many consecutive skips.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Literal
 
 import torch
 from torch import Tensor
@@ -40,10 +44,17 @@ def check_finite(name: str, value: Tensor, step: int | None = None) -> None:
         NonFiniteLossError: ``loss term 'ssim' is nan at step 12`` (``is inf``, ``is -inf``, or for a
             non-scalar ``has 3 non-finite values (nan, inf) of 8``).
     """
+    message = nonfinite_message(name, value, step)
+    if message is not None:
+        raise NonFiniteLossError(name, message, step)
+
+
+def nonfinite_message(name: str, value: Tensor, step: int | None = None) -> str | None:
+    """The message :func:`check_finite` would raise with, or ``None`` when ``value`` is finite."""
     detached = value.detach()
     finite = torch.isfinite(detached)
     if bool(finite.all()):
-        return
+        return None
     where = f" at step {step}" if step is not None else ""
     if detached.numel() == 1:
         what = f"is {detached.reshape(()).item()}"
@@ -57,5 +68,80 @@ def check_finite(name: str, value: Tensor, step: int | None = None) -> None:
             kinds.append("-inf")
         bad = int((~finite).sum())
         what = f"has {bad} non-finite values ({', '.join(kinds)}) of {detached.numel()}"
-    msg = f"loss term '{name}' {what}{where}"
-    raise NonFiniteLossError(name, msg, step)
+    return f"loss term '{name}' {what}{where}"
+
+
+def first_nonfinite(
+    values: Mapping[str, Tensor], step: int | None = None
+) -> tuple[str, str] | None:
+    """The first ``(name, message)`` among ``values`` that is not finite, or ``None``."""
+    for name, value in values.items():
+        message = nonfinite_message(name, value, step)
+        if message is not None:
+            return name, message
+    return None
+
+
+def gradients_finite(parameters: Iterable[torch.nn.Parameter]) -> bool:
+    """Whether every gradient of ``parameters`` is finite (one host synchronisation)."""
+    grads = [p.grad for p in parameters if p.grad is not None]
+    if not grads:
+        return True
+    norms = torch._foreach_norm(grads)
+    return bool(torch.isfinite(torch.stack([n.float() for n in norms])).all())
+
+
+Network = Literal["generator", "discriminator"]
+
+
+class NonFiniteGuard:
+    """Applies the non-finite policy: ``stop`` raises at once; ``skip`` counts and raises at the limit.
+
+    Counts are kept per network: a network's consecutive count resets when one of its updates
+    succeeds. ``skipped`` is the total number of skipped updates of both networks.
+
+    Args:
+        policy: ``stop`` or ``skip``.
+        max_consecutive: consecutive skipped updates of one network tolerated by ``skip``.
+    """
+
+    def __init__(self, policy: Literal["stop", "skip"], max_consecutive: int) -> None:
+        self.policy = policy
+        self.max_consecutive = max_consecutive
+        self.skipped = 0
+        self.consecutive: dict[str, int] = {"generator": 0, "discriminator": 0}
+
+    def bad(self, network: Network, term: str, message: str, step: int | None) -> None:
+        """Record a non-finite update of ``network``; raise when the policy says to stop.
+
+        Raises:
+            NonFiniteLossError: policy ``stop``, or the ``max_consecutive``-th skip in a row.
+        """
+        if self.policy == "stop":
+            raise NonFiniteLossError(term, message, step)
+        self.skipped += 1
+        self.consecutive[network] += 1
+        count = self.consecutive[network]
+        if count >= self.max_consecutive:
+            msg = f"{message} ({count} consecutive {network} updates skipped; stopping)"
+            raise NonFiniteLossError(term, msg, step)
+
+    def good(self, network: Network) -> None:
+        """Record a successful update of ``network``."""
+        self.consecutive[network] = 0
+
+    def state_dict(self) -> dict[str, int]:
+        """Plain counts for checkpoints."""
+        return {
+            "skipped": self.skipped,
+            "generator_consecutive": self.consecutive["generator"],
+            "discriminator_consecutive": self.consecutive["discriminator"],
+        }
+
+    def load_state_dict(self, state: Mapping[str, int]) -> None:
+        """Restore the counts of :meth:`state_dict`."""
+        self.skipped = int(state["skipped"])
+        self.consecutive = {
+            "generator": int(state["generator_consecutive"]),
+            "discriminator": int(state["discriminator_consecutive"]),
+        }

@@ -1,10 +1,15 @@
 """The GAN super-resolution LightningModule: receives its parts, never builds them.
 
-Manual optimisation (Lightning 2 refuses automatic optimisation with two optimisers): each training batch
-makes at most one discriminator step (every ``d_update_interval`` batches once adversarial) and one
-generator step. The module keeps its own counters (``generator_steps``, ``discriminator_steps``) for every
-schedule, because ``trainer.global_step`` counts optimiser steps and so grows by two per adversarial
-batch; the counters and the run's resolved spec travel in every checkpoint.
+Manual optimisation (Lightning 2 refuses automatic optimisation with two optimisers): each accumulation
+cycle (``accumulate_batches`` training batches, one by default) makes at most one discriminator step
+(every ``d_update_interval`` generator steps once adversarial) and one generator step. The module keeps
+its own counters (``generator_steps``, ``discriminator_steps``, ``batches_seen``) for every schedule,
+because ``trainer.global_step`` counts optimiser steps and so grows by two per adversarial batch.
+
+Checkpoints hold the raw generator under ``state_dict["generator.*"]`` and, under
+``checkpoint["gan_engine"]``: ``spec`` (the resolved run spec), the counters, ``nonfinite`` (skip counts),
+``rng`` (torch/NumPy/Python generator states) and, with EMA, ``ema_generator`` (the averaged generator's
+state dict, unprefixed). Everything is plain data: checkpoints load with ``weights_only=True``.
 """
 
 from __future__ import annotations
@@ -13,23 +18,34 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import lightning.pytorch as pl
-import torch
+from lightning.pytorch.utilities.types import OptimizerLRSchedulerConfig
 from torch import Tensor, nn
 
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import channels_last_format
-from gan_engine.protocols import Discriminator, Generator, LossContext, Normaliser
+from gan_engine.protocols import Discriminator, Generator, Normaliser
+from gan_engine.training.callbacks.ema_swap import EMASwap
+from gan_engine.training.callbacks.plateau import PlateauStep
+from gan_engine.training.checkpoint_io import CheckpointFormatError
 from gan_engine.training.config import TrainingConfig
-from gan_engine.training.guard import check_finite
-from gan_engine.training.optimisers import build_optimiser
-from gan_engine.training.penalties import r1_penalty
+from gan_engine.training.ema import GeneratorEMA
+from gan_engine.training.guard import NonFiniteGuard
+from gan_engine.training.lr_schedules import NetworkLR
+from gan_engine.training.objectives import (
+    GeneratorInputs,
+    discriminator_objective,
+    generator_objective,
+)
+from gan_engine.training.optimisers import optimiser_with_schedule
+from gan_engine.training.rng import capture_rng_state, restore_rng_state
 from gan_engine.training.schedules import ramp
 from gan_engine.training.terms import AdversarialTerm, LossTerm, needs
+from gan_engine.training.updates import GuardedUpdates
 from gan_engine.training.validation import validation_metrics
 from gan_engine.types import Sample, spatial_dims_of
 
 CHECKPOINT_KEY = "gan_engine"
-"""Key under which checkpoints hold the resolved spec and the step counters."""
+"""Key under which checkpoints hold the resolved spec, the counters, RNG states and the EMA generator."""
 
 
 def _require_module(component: object, role: str) -> nn.Module:
@@ -85,9 +101,11 @@ class GANModule(pl.LightningModule):
             None if discriminator is None else _require_module(discriminator, "discriminator")
         )
         self.normaliser = _require_module(normaliser, "normaliser")
-        self._g: Generator = generator
-        self._d: Discriminator | None = discriminator
-        self._norm: Normaliser = normaliser
+        # Protocol-typed views of the same objects, kept out of ``_modules`` (a plain attribute holding a
+        # module would register it twice, duplicating ``generator.*`` as ``_g.*`` in checkpoints).
+        object.__setattr__(self, "_g", generator)
+        object.__setattr__(self, "_d", discriminator)
+        object.__setattr__(self, "_norm", normaliser)
         self.content_terms = tuple(content_terms)
         self.adversarial_term = adversarial_term
         # Registered so loss buffers (e.g. backbones' input statistics) follow the module's device.
@@ -99,6 +117,16 @@ class GANModule(pl.LightningModule):
         self.spec = dict(spec) if spec is not None else None
         self.generator_steps = 0
         self.discriminator_steps = 0
+        self.batches_seen = 0
+        self.guard = NonFiniteGuard(config.nonfinite.policy, config.nonfinite.max_consecutive)
+        self.ema = GeneratorEMA(config.ema) if config.ema.enabled else None
+        self.updates = GuardedUpdates(config, self.guard)
+        self._pending_rng: dict[str, Any] | None = None
+        self._configured = False
+
+    _g: Generator
+    _d: Discriminator | None
+    _norm: Normaliser
 
     def _all_terms(self) -> list[LossTerm | AdversarialTerm]:
         terms: list[LossTerm | AdversarialTerm] = list(self.content_terms)
@@ -110,24 +138,67 @@ class GANModule(pl.LightningModule):
         """Super-resolve a normalised batch ``[B, C, *S]``."""
         return self._g(self._memory_format(lr))
 
-    def configure_optimizers(self) -> list[torch.optim.Optimizer]:
-        """The generator's optimiser, then the discriminator's when there is one."""
-        optimisers = [build_optimiser(self.generator.parameters(), self.config.generator_optimizer)]
+    def configure_optimizers(self) -> list[OptimizerLRSchedulerConfig]:
+        """The generator's optimiser and schedule, then the discriminator's when there is one.
+
+        Schedules are stepped by the module (manual optimisation); they are returned so Lightning
+        checkpoints them and ``LearningRateMonitor`` logs them as ``lr-generator``/``lr-discriminator``.
+        """
+        config = self.config
+        configs = [
+            optimiser_with_schedule(
+                "generator", self.generator, config.generator_optimizer, config.generator_scheduler
+            )
+        ]
         if self.discriminator is not None:
-            optimisers.append(
-                build_optimiser(
-                    self.discriminator.parameters(), self.config.discriminator_optimizer
+            configs.append(
+                optimiser_with_schedule(
+                    "discriminator",
+                    self.discriminator,
+                    config.discriminator_optimizer,
+                    config.discriminator_scheduler,
                 )
             )
-        return optimisers
+        return configs
+
+    def configure_callbacks(self) -> list[pl.Callback]:
+        """The EMA swap (validation/prediction with averaged weights) and plateau stepping, as needed."""
+        callbacks: list[pl.Callback] = []
+        if self.ema is not None:
+            callbacks.append(EMASwap(self.ema, self.generator))
+        schedules = (self.config.generator_scheduler, self.config.discriminator_scheduler)
+        if any(schedule.name == "plateau" for schedule in schedules):
+            callbacks.append(PlateauStep())
+        return callbacks
+
+    def configure_model(self) -> None:
+        """Channels-last and compilation as configured, before DDP wraps the networks.
+
+        Converting here rather than in ``on_fit_start`` lets DDP lay out its gradient buckets in the
+        final memory format. Compilation is in place: the networks keep their state-dict keys.
+        """
+        if self._configured:
+            return
+        self._configured = True
+        networks = [n for n in (self.generator, self.discriminator) if n is not None]
+        if self.config.channels_last:
+            for network in networks:
+                network.to(memory_format=channels_last_format(self._g.spatial_dims))
+        if self.config.compile:
+            for network in networks:
+                network.compile()
 
     def on_fit_start(self) -> None:
-        """Switch networks to channels-last memory format when configured."""
-        if self.config.channels_last:
-            dims = self._g.spatial_dims
-            self.generator.to(memory_format=channels_last_format(dims))
-            if self.discriminator is not None:
-                self.discriminator.to(memory_format=channels_last_format(dims))
+        """Make the EMA generator (or load the resumed one) once the generator is in place."""
+        self.configure_model()  # no-op when Lightning already called it
+        if self.ema is not None:
+            self.ema.attach(self.generator)
+
+    def on_train_start(self) -> None:
+        """Restore the RNG states of a resumed checkpoint (after Lightning's sanity check)."""
+        if self._pending_rng is not None:
+            restore_rng_state(self._pending_rng)
+            self._pending_rng = None
 
     def _memory_format(self, x: Tensor) -> Tensor:
         if not self.config.channels_last:
@@ -147,13 +218,34 @@ class GANModule(pl.LightningModule):
         factor = ramp(since, self.config.adversarial_ramp_steps, self.config.adversarial_ramp)
         return self.adversarial_term.weight_at(self.generator_steps) * factor
 
+    def _budget_spent(self) -> bool:
+        """Whether ``max_generator_steps`` is reached (then asks the Trainer to stop)."""
+        limit = self.config.max_generator_steps
+        if limit is not None and self.generator_steps >= limit:
+            self.trainer.should_stop = True
+            return True
+        return False
+
+    def _steppers(self) -> tuple[list[Any], list[NetworkLR]]:
+        """The optimisers and their schedules, generator's first."""
+        optimisers, schedulers = self.optimizers(), self.lr_schedulers()
+        listed = schedulers if isinstance(schedulers, list) else [schedulers]
+        optimisers = optimisers if isinstance(optimisers, list) else [optimisers]
+        return optimisers, [s for s in listed if isinstance(s, NetworkLR)]
+
     def training_step(self, batch: Sample, batch_idx: int) -> None:
-        """One discriminator step (on cadence, once adversarial) and one generator step."""
+        """One batch of an accumulation cycle; the cycle's last batch steps the optimisers."""
+        if self._budget_spent():
+            return
+        every, step = self.config.accumulate_batches, self.generator_steps
+        cycle = {
+            "first": batch_idx % every == 0,
+            "last": (batch_idx + 1) % every == 0
+            or batch_idx + 1 == self.trainer.num_training_batches,
+        }
         lr = self._memory_format(self._norm.normalise(batch["lr"], "lr"))
         hr = self._memory_format(self._norm.normalise(batch["hr"], "hr"))
-        optimisers = self.optimizers()
-        if not isinstance(optimisers, list):
-            optimisers = [optimisers]
+        optimisers, schedulers = self._steppers()
         sr = self._g(lr)
         logs: dict[str, Tensor | float] = {}
         adversarial = self.adversarial_active
@@ -163,123 +255,36 @@ class GANModule(pl.LightningModule):
             and self.adversarial_term is not None
             and self.generator_steps % self.config.d_update_interval == 0
         ):
-            logs.update(
-                self._discriminator_step(
-                    optimisers[1], self._d, self.adversarial_term, sr.detach(), hr
-                )
+            self.toggle_optimizer(optimisers[1])
+            loss, values, d_logs = discriminator_objective(
+                self._d, self.adversarial_term, sr.detach(), hr, self.config.r1_gamma
             )
-        logs.update(
-            self._generator_step(
-                optimisers[0], sr, hr, lr, batch.get("mask"), adversarial=adversarial
-            )
-        )
-        self.generator_steps += 1
+            logs.update(d_logs)
+            if self.updates.update(
+                self, "discriminator", optimisers[1], (loss, values), step=step, **cycle
+            ):
+                self.discriminator_steps += 1
+                schedulers[1].step()
+            self.untoggle_optimizer(optimisers[1])
+        self.toggle_optimizer(optimisers[0])
+        inputs = GeneratorInputs(sr, hr, lr, batch.get("mask"), self.generator_steps)
+        term = self.adversarial_term
+        weighted = (term, self.adversarial_weight()) if adversarial and term is not None else None
+        total, values, g_logs = generator_objective(inputs, self._d, self.content_terms, weighted)
+        logs.update(g_logs)
+        if self.updates.update(
+            self, "generator", optimisers[0], (total, values), step=step, **cycle
+        ):
+            self.generator_steps += 1
+            schedulers[0].step()
+            if self.ema is not None:
+                self.ema.update(self.generator, self.generator_steps)
+            self._budget_spent()
+        self.untoggle_optimizer(optimisers[0])
+        self.batches_seen += 1
+        if self.config.check_finite and self.config.nonfinite.policy == "skip":
+            logs["train/skipped_steps"] = float(self.guard.skipped)
         self.log_dict(logs, on_step=True, on_epoch=False, batch_size=lr.shape[0])
-
-    def _discriminator_step(
-        self,
-        optimiser: pl.core.optimizer.LightningOptimizer,
-        discriminator: Discriminator,
-        term: AdversarialTerm,
-        fake: Tensor,
-        real: Tensor,
-    ) -> dict[str, Tensor | float]:
-        self.toggle_optimizer(optimiser)
-        gamma = self.config.r1_gamma
-        if gamma > 0:
-            real = real.detach().requires_grad_(True)
-        real_logits = discriminator(real)
-        fake_logits = discriminator(fake)
-        loss = term.loss.discriminator_loss(real_logits, fake_logits)
-        logs: dict[str, Tensor | float] = {}
-        if gamma > 0:
-            penalty = r1_penalty(real, real_logits)
-            logs["train/d_r1"] = penalty.detach()
-            loss = loss + gamma / 2 * penalty
-        if self.config.check_finite:
-            check_finite("discriminator loss", loss, self.generator_steps)
-        optimiser.zero_grad(set_to_none=True)
-        self.manual_backward(loss)
-        self._clip(optimiser, self.config.gradient_clip.discriminator)
-        optimiser.step()
-        self.untoggle_optimizer(optimiser)
-        self.discriminator_steps += 1
-        logs["train/d_loss"] = loss.detach()
-        logs["train/d_real_logit"] = real_logits.detach().mean()
-        logs["train/d_fake_logit"] = fake_logits.detach().mean()
-        return logs
-
-    def _loss_context(
-        self, sr: Tensor, hr: Tensor, lr: Tensor, mask: Tensor | None, *, adversarial: bool
-    ) -> LossContext:
-        """The loss context: the valid-pixel mask, plus the discriminator's logits and features."""
-        context = LossContext(step=self.generator_steps, lr=lr, mask=mask)
-        if self._d is None:
-            return context
-        terms = [t.loss for t in self.content_terms]
-        if adversarial and self.adversarial_term is not None:
-            terms.append(self.adversarial_term.loss)
-            context.fake_logits = self._d(sr)
-            if needs(self.adversarial_term.loss, "real_logits"):
-                with torch.no_grad():
-                    context.real_logits = self._d(hr)
-        if any(needs(loss, "features") for loss in terms):
-            context.fake_features = self._d.features(sr)
-            with torch.no_grad():
-                context.real_features = self._d.features(hr)
-        return context
-
-    def _generator_step(
-        self,
-        optimiser: pl.core.optimizer.LightningOptimizer,
-        sr: Tensor,
-        hr: Tensor,
-        lr: Tensor,
-        mask: Tensor | None,
-        *,
-        adversarial: bool,
-    ) -> dict[str, Tensor | float]:
-        self.toggle_optimizer(optimiser)
-        step = self.generator_steps
-        context = self._loss_context(sr, hr, lr, mask, adversarial=adversarial)
-        logs: dict[str, Tensor | float] = {}
-        values: dict[str, Tensor] = {}
-        total = sr.new_zeros(())
-        for term in self.content_terms:
-            weight = term.weight_at(step)
-            if weight == 0.0:
-                continue  # switched off by its schedule: not even computed
-            values[term.name] = term.loss(sr, hr, context)
-            total = total + weight * values[term.name]
-        if adversarial and self.adversarial_term is not None:
-            name = self.adversarial_term.name
-            values[name] = self.adversarial_term.loss(sr, hr, context)
-            weight = self.adversarial_weight()
-            logs["train/adversarial_weight"] = weight
-            total = total + weight * values[name]
-        if self.config.check_finite and not bool(torch.isfinite(total)):
-            for name, value in values.items():
-                check_finite(name, value, step)
-            check_finite("generator total", total, step)
-        optimiser.zero_grad(set_to_none=True)
-        self.manual_backward(total)
-        self._clip(optimiser, self.config.gradient_clip.generator)
-        optimiser.step()
-        self.untoggle_optimizer(optimiser)
-        logs.update({f"train/g_{name}": value.detach() for name, value in values.items()})
-        logs["train/g_total"] = total.detach()
-        return logs
-
-    def _clip(
-        self, optimiser: pl.core.optimizer.LightningOptimizer, threshold: float | None
-    ) -> None:
-        # Lightning's clip_gradients unscales first under 16-bit mixed precision.
-        if threshold is not None:
-            self.clip_gradients(
-                optimiser.optimizer,
-                gradient_clip_val=threshold,
-                gradient_clip_algorithm=self.config.gradient_clip.algorithm,
-            )
 
     def validation_step(self, batch: Sample, batch_idx: int) -> dict[str, Tensor]:
         """Metrics of the model and of interpolation on denormalised outputs; returns images too.
@@ -300,23 +305,49 @@ class GANModule(pl.LightningModule):
                     values.mean(),
                     batch_size=size,
                     prog_bar=name == "psnr" and not suffix,
+                    sync_dist=True,  # ranks validate different samples; all must see the same value
                 )
-        self.log("val/generator_steps", float(self.generator_steps), batch_size=size)
+        self.log(
+            "val/generator_steps", float(self.generator_steps), batch_size=size, sync_dist=True
+        )
         return outputs
 
+    def predict_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> Tensor:
+        """Super-resolve ``batch["lr"]`` (sensor units ``[B, C, *S]``); returns denormalised SR, float."""
+        lr = batch["lr"]
+        return self._norm.denormalise(self(self._norm.normalise(lr, "lr")), "hr").float()
+
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Store the resolved spec and the step counters."""
-        checkpoint[CHECKPOINT_KEY] = {
+        """Store the spec, counters, skip counts, RNG states and the EMA generator (plain data)."""
+        state: dict[str, Any] = {
             "spec": self.spec,
             "generator_steps": self.generator_steps,
             "discriminator_steps": self.discriminator_steps,
+            "batches_seen": self.batches_seen,
+            "nonfinite": self.guard.state_dict(),
+            "rng": capture_rng_state(),
         }
+        if self.ema is not None:
+            state["ema_generator"] = self.ema.state_dict()
+            raw = self.ema.raw_weights()
+            if raw is not None:  # saved during validation: the generator holds the EMA weights
+                weights = checkpoint.get("state_dict", {})
+                for key, value in raw.items():
+                    weights[f"generator.{key}"] = value
+        checkpoint[CHECKPOINT_KEY] = state
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Restore the step counters."""
+        """Restore counters, skip counts and the EMA generator; RNG states wait for the training start."""
         state = checkpoint.get(CHECKPOINT_KEY)
         if state is None:
             msg = f"not a GAN-Engine checkpoint: it has no '{CHECKPOINT_KEY}' entry"
-            raise ValueError(msg)
+            raise CheckpointFormatError(msg)
         self.generator_steps = int(state["generator_steps"])
         self.discriminator_steps = int(state["discriminator_steps"])
+        self.batches_seen = int(state.get("batches_seen", 0))
+        if "nonfinite" in state:
+            self.guard.load_state_dict(state["nonfinite"])
+        self._pending_rng = state.get("rng")
+        ema_state = state.get("ema_generator")
+        if self.ema is not None and ema_state is not None:
+            self.ema.load_state_dict(ema_state)

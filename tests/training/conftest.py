@@ -40,7 +40,9 @@ def tiny_params(registry_entry):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def make_module() -> Callable[..., GANModule]:
-    def make(adversarial: bool = True, **config: object) -> GANModule:
+    def make(
+        adversarial: bool = True, terms: list[LossTerm] | None = None, **config: object
+    ) -> GANModule:
         torch.manual_seed(0)
         gen_entry = GENERATORS.get("srresnet")
         generator = gen_entry.factory(
@@ -57,7 +59,7 @@ def make_module() -> Callable[..., GANModule]:
         return GANModule(
             generator=generator,
             discriminator=disc,
-            content_terms=[LossTerm(name="l1", loss=L1Loss(), weight=1.0)],
+            content_terms=terms or [LossTerm(name="l1", loss=L1Loss(), weight=1.0)],
             adversarial_term=adv,
             normaliser=normaliser,
             config=TrainingConfig(**config),  # type: ignore[arg-type]

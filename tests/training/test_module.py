@@ -49,7 +49,9 @@ def test_adversarial_weight_ramps_after_pretraining(make_module) -> None:
 
 def test_content_only_training_has_one_optimiser(make_module, loaders, fit) -> None:
     module = make_module(adversarial=False)
-    assert len(module.configure_optimizers()) == 1
+    configs = module.configure_optimizers()
+    assert len(configs) == 1
+    assert configs[0]["lr_scheduler"]["name"] == "lr-generator"  # type: ignore[index]
     fit(module, loaders, batches=2)
     assert module.generator_steps == 2
 
@@ -70,15 +72,44 @@ def test_checkpoint_holds_spec_counters_and_restores_them(
     trainer = fit(module, loaders, batches=3)
     path = tmp_path / "x.ckpt"
     trainer.save_checkpoint(path)
-    checkpoint = torch.load(path, weights_only=False)
-    assert checkpoint[CHECKPOINT_KEY] == {
-        "spec": {"note": "test"},
-        "generator_steps": 3,
-        "discriminator_steps": 2,
+    checkpoint = torch.load(path, weights_only=True)  # plain data only
+    state = checkpoint[CHECKPOINT_KEY]
+    assert set(state) == {
+        "spec",
+        "generator_steps",
+        "discriminator_steps",
+        "batches_seen",
+        "nonfinite",
+        "rng",
+    }
+    assert state["spec"] == {"note": "test"}
+    assert (state["generator_steps"], state["discriminator_steps"], state["batches_seen"]) == (
+        3,
+        2,
+        3,
+    )
+    assert state["nonfinite"] == {
+        "skipped": 0,
+        "generator_consecutive": 0,
+        "discriminator_consecutive": 0,
+    }
+    assert set(state["rng"]) >= {"torch", "numpy", "python"}
+    prefixes = {key.partition(".")[0] for key in checkpoint["state_dict"]}
+    assert prefixes <= {"generator", "discriminator", "normaliser"}  # each network exactly once
+    assert {k for k in checkpoint["state_dict"] if k.startswith("generator.")} == {
+        f"generator.{k}" for k in module.generator.state_dict()
     }
     restored = make_module(d_update_interval=2)
     restored.on_load_checkpoint(checkpoint)
     assert (restored.generator_steps, restored.discriminator_steps) == (3, 2)
+    assert restored.batches_seen == 3
+
+
+def test_a_foreign_checkpoint_is_rejected(make_module) -> None:
+    from gan_engine.training.checkpoint_io import CheckpointFormatError
+
+    with pytest.raises(CheckpointFormatError, match="not a GAN-Engine checkpoint"):
+        make_module().on_load_checkpoint({"state_dict": {}})
 
 
 def test_discriminator_and_adversarial_term_go_together(make_module) -> None:

@@ -76,7 +76,7 @@ def test_trainer_clipping_points_to_the_training_setting(key: str) -> None:
 def test_accumulation_is_unavailable() -> None:
     assert messages({"accumulate_grad_batches": 2}) == [
         "Trainer.accumulate_grad_batches: not available with the GAN module's manual "
-        "optimisation: raise Data.batch_size instead"
+        "optimisation: use Training.accumulate_batches"
     ]
 
 

@@ -1,0 +1,121 @@
+"""The two objectives of a GAN training step: the discriminator's loss and the generator's total.
+
+Each returns ``(loss, values, logs)``: the scalar to backpropagate, the named values the non-finite
+guard inspects (to name the term that went NaN), and the detached scalars to log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+import torch
+from torch import Tensor
+
+from gan_engine.protocols import Discriminator, LossContext
+from gan_engine.training.penalties import r1_penalty
+from gan_engine.training.terms import AdversarialTerm, LossTerm, needs
+
+Objective = tuple[Tensor, dict[str, Tensor], dict[str, Tensor | float]]
+"""``(loss, named values for the guard, logs)``."""
+
+
+def discriminator_objective(
+    discriminator: Discriminator, term: AdversarialTerm, fake: Tensor, real: Tensor, r1_gamma: float
+) -> Objective:
+    """The adversarial term's discriminator loss on ``real`` and detached ``fake``, plus γ/2 · R1."""
+    if r1_gamma > 0:
+        real = real.detach().requires_grad_(True)
+    real_logits = discriminator(real)
+    fake_logits = discriminator(fake)
+    loss = term.loss.discriminator_loss(real_logits, fake_logits)
+    logs: dict[str, Tensor | float] = {}
+    if r1_gamma > 0:
+        penalty = r1_penalty(real, real_logits)
+        logs["train/d_r1"] = penalty.detach()
+        loss = loss + r1_gamma / 2 * penalty
+    logs["train/d_loss"] = loss.detach()
+    logs["train/d_real_logit"] = real_logits.detach().mean()
+    logs["train/d_fake_logit"] = fake_logits.detach().mean()
+    return loss, {"discriminator loss": loss}, logs
+
+
+@attrs.frozen
+class GeneratorInputs:
+    """What the generator's objective is computed from (normalised tensors).
+
+    Attributes:
+        sr: the generator's output ``[B, C, *S']`` (with its graph).
+        hr: the reference ``[B, C, *S']``.
+        lr: the input ``[B, C, *S]``.
+        mask: valid-pixel mask, if the batch has one.
+        step: the generator step driving the terms' schedules.
+    """
+
+    sr: Tensor
+    hr: Tensor
+    lr: Tensor
+    mask: Tensor | None
+    step: int
+
+
+def loss_context(
+    inputs: GeneratorInputs,
+    discriminator: Discriminator | None,
+    content_terms: Sequence[LossTerm],
+    adversarial_term: AdversarialTerm | None,
+) -> LossContext:
+    """The loss context: the valid-pixel mask, plus the discriminator's logits and features.
+
+    ``adversarial_term`` is ``None`` while the adversarial loss is off (pretraining).
+    """
+    sr, hr = inputs.sr, inputs.hr
+    context = LossContext(step=inputs.step, lr=inputs.lr, mask=inputs.mask)
+    if discriminator is None:
+        return context
+    terms = [t.loss for t in content_terms]
+    if adversarial_term is not None:
+        terms.append(adversarial_term.loss)
+        context.fake_logits = discriminator(sr)
+        if needs(adversarial_term.loss, "real_logits"):
+            with torch.no_grad():
+                context.real_logits = discriminator(hr)
+    if any(needs(loss, "features") for loss in terms):
+        context.fake_features = discriminator.features(sr)
+        with torch.no_grad():
+            context.real_features = discriminator.features(hr)
+    return context
+
+
+def generator_objective(
+    inputs: GeneratorInputs,
+    discriminator: Discriminator | None,
+    content_terms: Sequence[LossTerm],
+    adversarial: tuple[AdversarialTerm, float] | None,
+) -> Objective:
+    """The weighted sum of the content terms and, when given, the adversarial term at its weight.
+
+    Terms whose scheduled weight is 0 are not computed. ``values`` holds each unweighted term and the
+    ``generator total``.
+    """
+    term = adversarial[0] if adversarial is not None else None
+    context = loss_context(inputs, discriminator, content_terms, term)
+    sr, hr = inputs.sr, inputs.hr
+    logs: dict[str, Tensor | float] = {}
+    values: dict[str, Tensor] = {}
+    total = sr.new_zeros(())
+    for content in content_terms:
+        weight = content.weight_at(inputs.step)
+        if weight == 0.0:
+            continue  # switched off by its schedule: not even computed
+        values[content.name] = content.loss(sr, hr, context)
+        total = total + weight * values[content.name]
+    if adversarial is not None:
+        term, weight = adversarial
+        values[term.name] = term.loss(sr, hr, context)
+        logs["train/adversarial_weight"] = weight
+        total = total + weight * values[term.name]
+    logs.update({f"train/g_{name}": value.detach() for name, value in values.items()})
+    logs["train/g_total"] = total.detach()
+    values["generator total"] = total
+    return total, values, logs

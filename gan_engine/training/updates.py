@@ -1,0 +1,97 @@
+"""One network's guarded, accumulated optimiser update in manual optimisation.
+
+Each batch of an accumulation cycle backpropagates ``loss / accumulate_batches``; the cycle's last batch
+clips and steps. A non-finite loss (on any rank: the decision is reduced across processes so every rank
+skips together and DDP's gradient all-reduce stays in step) poisons the cycle: its remaining batches
+skip the backward and the cycle ends with zeroed gradients and no step, as
+:class:`~gan_engine.training.guard.NonFiniteGuard` allows (policy ``stop`` raises before any weight
+changes). Outside ``16-mixed`` — whose gradient scaler skips non-finite steps by itself — the
+accumulated gradients are checked before stepping as well, so a finite loss with NaN gradients can
+never write NaN weights.
+"""
+
+from __future__ import annotations
+
+import lightning.pytorch as pl
+import torch
+from lightning.pytorch.core.optimizer import LightningOptimizer
+from torch import Tensor
+
+from gan_engine.training.config import TrainingConfig
+from gan_engine.training.guard import Network, NonFiniteGuard, first_nonfinite, gradients_finite
+
+
+class GuardedUpdates:
+    """Accumulates, guards, clips and steps the generator's and the discriminator's optimisers.
+
+    Args:
+        config: the training settings (accumulation, clipping, finite checks).
+        guard: applies the non-finite policy and keeps the skip counts.
+    """
+
+    def __init__(self, config: TrainingConfig, guard: NonFiniteGuard) -> None:
+        self.config = config
+        self.guard = guard
+        self.poisoned: dict[str, bool] = {"generator": False, "discriminator": False}
+
+    def update(
+        self,
+        module: pl.LightningModule,
+        network: Network,
+        optimiser: LightningOptimizer,
+        objective: tuple[Tensor, dict[str, Tensor]],
+        *,
+        step: int,
+        first: bool,
+        last: bool,
+    ) -> bool:
+        """Backpropagate one batch of ``objective`` (loss, named values); step at the cycle's end.
+
+        Returns:
+            Whether the optimiser stepped.
+
+        Raises:
+            NonFiniteLossError: as the non-finite policy decides.
+        """
+        loss, values = objective
+        check = self.config.check_finite
+        if first:
+            optimiser.zero_grad(set_to_none=True)
+            self.poisoned[network] = False
+        if check and not self.poisoned[network]:
+            local_bad = not bool(torch.isfinite(loss.detach()))
+            if module.trainer.strategy.reduce_boolean_decision(local_bad, all=False):
+                self.poisoned[network] = True
+                term, message = first_nonfinite(values, step) or (
+                    f"{network} total",
+                    f"loss term '{network} total' is not finite on another rank at step {step}",
+                )
+                self.guard.bad(network, term, message, step)
+        if not self.poisoned[network]:
+            module.manual_backward(loss / self.config.accumulate_batches)
+        if not last:
+            return False
+        if (
+            check
+            and not self.poisoned[network]
+            and module.trainer.precision != "16-mixed"
+            and not gradients_finite(p for g in optimiser.param_groups for p in g["params"])
+        ):
+            self.poisoned[network] = True
+            message = f"{network} gradients are not finite at step {step}"
+            self.guard.bad(network, f"{network} gradients", message, step)
+        if self.poisoned[network]:
+            optimiser.zero_grad(set_to_none=True)
+            return False
+        clip = self.config.gradient_clip
+        threshold = clip.generator if network == "generator" else clip.discriminator
+        if threshold is not None:
+            # Lightning's clip_gradients unscales first under 16-bit mixed precision.
+            module.clip_gradients(
+                optimiser.optimizer,
+                gradient_clip_val=threshold,
+                gradient_clip_algorithm=clip.algorithm,
+            )
+        optimiser.step()
+        self.guard.good(network)
+        return True

@@ -1,0 +1,94 @@
+"""``gan-engine train --resume``: N epochs + resume + M epochs equals N+M epochs, bit for bit."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+import torch
+
+from containers.cli.main import main
+from gan_engine.training.module import CHECKPOINT_KEY
+
+# Two epochs of two batches, EMA and a cosine schedule on: everything resume must carry.
+RESUMABLE = [
+    "Data.params.samples_per_epoch=4",
+    "Training.pretrain_steps=1",
+    "Training.ema={enabled: true, decay: 0.9}",
+    "Training.generator_scheduler={name: cosine, warmup_steps: 1, total_steps: 4}",
+]
+
+
+def _train(quickstart: Path, overrides: list[str], *extra: str) -> int:
+    args = ["train", str(quickstart), *extra]
+    for override in overrides:
+        args += ["--set", override]
+    return main(args)
+
+
+def _generator(checkpoint: dict[str, object]) -> dict[str, torch.Tensor]:
+    weights = checkpoint["state_dict"]
+    assert isinstance(weights, dict)
+    return {k: v for k, v in weights.items() if k.startswith("generator.")}
+
+
+def _same(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_resume_last_continues_exactly_in_the_same_run_directory(
+    quickstart: Path, fast_overrides: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole_root = tmp_path / "whole"
+    split_root = tmp_path / "split"
+    base = [*fast_overrides, *RESUMABLE]
+    assert (
+        _train(quickstart, [*base, "Trainer.max_epochs=2", f"Logging.run_root={whole_root}"]) == 0
+    )
+    assert (
+        _train(quickstart, [*base, "Trainer.max_epochs=1", f"Logging.run_root={split_root}"]) == 0
+    )
+    runs = list((split_root / "quickstart").iterdir())
+    assert len(runs) == 1
+    capsys.readouterr()
+    resumed = [*base, "Trainer.max_epochs=2", f"Logging.run_root={split_root}"]
+    assert _train(quickstart, resumed, "--resume", "last") == 0
+    out = capsys.readouterr().out
+    assert f"Run directory: {runs[0]}" in out  # the run directory is reused, not a new one
+    assert f"Resumed from: {runs[0] / 'checkpoints' / 'last.ckpt'}" in out
+    assert list((split_root / "quickstart").iterdir()) == runs
+
+    whole = torch.load(
+        next(whole_root.glob("quickstart/*/checkpoints/last.ckpt")), weights_only=True
+    )
+    split = torch.load(runs[0] / "checkpoints" / "last.ckpt", weights_only=True)
+    assert split[CHECKPOINT_KEY]["generator_steps"] == whole[CHECKPOINT_KEY]["generator_steps"] == 4
+    assert _same(_generator(split), _generator(whole))
+    assert _same(split[CHECKPOINT_KEY]["ema_generator"], whole[CHECKPOINT_KEY]["ema_generator"])
+
+    with (runs[0] / "metrics.csv").open() as stream:
+        validated = {row["val/generator_steps"] for row in csv.DictReader(stream)}
+    assert {"2.0", "4.0"} <= validated  # the first run's rows are kept, the resumed run's appended
+
+
+def test_resume_problems_are_clear_and_write_nothing(
+    quickstart: Path, fast_overrides: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _train(quickstart, fast_overrides, "--resume", "last") == 2
+    err = capsys.readouterr().err
+    assert "no run of 'quickstart' has a checkpoints/last.ckpt" in err
+    assert not (tmp_path / "runs").exists()
+
+    assert _train(quickstart, fast_overrides) == 0
+    changed = [*fast_overrides, "Generator.params={n_channels: 16, n_blocks: 1}"]
+    capsys.readouterr()
+    assert _train(quickstart, changed, "--resume", "last") == 2
+    err = capsys.readouterr().err
+    assert "the spec's Generator differ from the checkpoint's" in err
+    assert "Traceback" not in err
+
+    foreign = tmp_path / "foreign.ckpt"
+    torch.save({"state_dict": {}}, foreign)
+    assert _train(quickstart, fast_overrides, "--resume", str(foreign)) == 2
+    assert "is not a GAN-Engine checkpoint" in capsys.readouterr().err
