@@ -1,0 +1,114 @@
+"""NIfTI volumes (``.nii``, ``.nii.gz``) through nibabel: read window by window, written whole.
+
+Volumes are ``[X, Y, Z]`` or ``[X, Y, Z, C]`` (bands last). A 3D model sees ``[C, X, Y, Z]``; a 2D model
+sees ``[C, Z, X, Y]`` and super-resolves the axial slices one by one. Reads slice nibabel's array
+proxy, so an uncompressed ``.nii`` is never loaded whole. The output keeps the header with voxels
+``scale`` times smaller along the upsampled axes; its affine maps the new voxel centres into the
+same physical space (the first voxel centre moves by ``(1/scale - 1)/2`` of an input voxel).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from gan_engine.inference.errors import InputError
+from gan_engine.inference.io.atomic import discard, publish, temporary_beside
+from gan_engine.inference.io.base import OutputLayout, RasterSink, Window
+from gan_engine.inference.io.memory import ArraySink
+from gan_engine.inference.io.optional import require
+from gan_engine.types import SpatialDims
+
+NIFTI_SUFFIXES: tuple[str, ...] = (".nii", ".nii.gz")
+
+
+class NiftiSource:
+    """A NIfTI volume seen as ``[C, X, Y, Z]`` (3D models) or ``[C, Z, X, Y]`` (2D models)."""
+
+    def __init__(self, path: Path, spatial_dims: SpatialDims) -> None:
+        nibabel = require("nibabel", "medical", path)
+        try:
+            self.image: Any = nibabel.load(path)
+            volume_shape = tuple(int(n) for n in self.image.shape)
+        except Exception as error:  # nibabel raises many types for bad files
+            msg = f"cannot read NIfTI {path}: {type(error).__name__}: {error}"
+            raise InputError(msg) from error
+        if len(volume_shape) not in (3, 4):
+            msg = f"NIfTI {path} has shape {volume_shape}; expected [X, Y, Z] or [X, Y, Z, C]"
+            raise InputError(msg)
+        self.path = path
+        self.banded = len(volume_shape) == 4
+        channels = volume_shape[3] if self.banded else 1
+        # axes of the volume, in the order of S: the slice axis first for 2D models
+        self.order: tuple[int, ...] = (0, 1, 2) if spatial_dims == 3 else (2, 0, 1)
+        self.shape: tuple[int, ...] = (channels, *(volume_shape[a] for a in self.order))
+        proxy = self.image.dataobj
+        scaled = _has_scaling(proxy)
+        self.dtype: np.dtype[Any] = (
+            np.dtype(np.float32) if scaled else np.dtype(self.image.get_data_dtype())
+        )
+        self.nodata: float | None = None
+
+    def read(self, window: Window) -> npt.NDArray[Any]:
+        """Values ``[C, *window sizes]``."""
+        index: list[slice] = [slice(None)] * 3
+        for axis, span in zip(self.order, window, strict=True):
+            index[axis] = span
+        block = np.asarray(self.image.dataobj[tuple(index)])
+        if not self.banded:
+            block = block[..., None]
+        # volume axes (x, y, z, c) → (c, *S)
+        return np.ascontiguousarray(block.transpose(3, *self.order)).astype(self.dtype, copy=False)
+
+    def create_sink(self, target: Path, layout: OutputLayout) -> RasterSink:
+        """An in-memory output, saved as NIfTI with the rescaled header and affine on commit."""
+
+        def save(result: npt.NDArray[Any]) -> None:
+            inverse = np.argsort(self.order)
+            volume = result.transpose(*(1 + int(a) for a in inverse), 0)
+            if not self.banded:
+                volume = volume[..., 0]
+            scaled_axes = [self.order[i] for i, up in enumerate(layout.scaled) if up]
+            self._save(volume, target, layout.scale, scaled_axes)
+
+        return ArraySink(layout, save)
+
+    def _save(
+        self, volume: npt.NDArray[Any], target: Path, scale: int, scaled_axes: list[int]
+    ) -> None:
+        affine = np.asarray(self.image.affine, dtype=np.float64)
+        step = np.eye(4)
+        for axis in scaled_axes:
+            step[axis, axis] = 1 / scale
+            step[axis, 3] = (1 / scale - 1) / 2
+        header = self.image.header.copy()
+        zooms = list(header.get_zooms())
+        for axis in scaled_axes:
+            zooms[axis] = zooms[axis] / scale
+        header.set_data_shape(volume.shape)
+        header.set_zooms(zooms)
+        header.set_data_dtype(volume.dtype)
+        output = type(self.image)(volume, affine @ step, header=header)
+        output.header.set_slope_inter(1.0, 0.0)
+        suffix = ".nii.gz" if target.name.endswith(".gz") else ".nii"
+        temporary = temporary_beside(target, suffix)
+        try:
+            output.to_filename(str(temporary))
+            publish(temporary, target)
+        except BaseException:
+            discard(temporary)
+            raise
+
+    def close(self) -> None:
+        """Release the image (nibabel opens the file per read)."""
+
+
+def _has_scaling(proxy: Any) -> bool:
+    slope = getattr(proxy, "slope", 1.0)
+    inter = getattr(proxy, "inter", 0.0)
+    return not (slope in (1.0, None) or np.isnan(slope)) or not (
+        inter in (0.0, None) or np.isnan(inter)
+    )

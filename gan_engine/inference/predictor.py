@@ -1,0 +1,289 @@
+"""Super-resolving arrays and files of any size with a trained generator and its normaliser.
+
+Inputs are in sensor units; each tile is filled where nodata/NaN, normalised, run through the generator,
+denormalised, stitched, given nodata back where the input was invalid and converted to the input's dtype
+(uint8 photos come back as uint8, clipped and rounded; float stays float). Files stream window by window
+(see :mod:`gan_engine.inference.tiler`), so memory does not grow with the scene.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal, Protocol, Self, TypeAlias, TypeVar
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import torch
+from torch import Tensor
+
+from gan_engine.inference.errors import InputError
+from gan_engine.inference.grid import TileGrid
+from gan_engine.inference.io.atomic import check_target
+from gan_engine.inference.io.base import OutputLayout, RasterSink, RasterSource
+from gan_engine.inference.io.formats import open_input
+from gan_engine.inference.io.memory import ArraySink, ArraySource
+from gan_engine.inference.model import SensorUnitsModel
+from gan_engine.inference.nodata import DEFAULT_FILL_RADIUS
+from gan_engine.inference.pixels import BandWriter, TileReader
+from gan_engine.inference.receptive import (
+    generator_receptive_field,
+    input_multiple,
+    resolve_overlap,
+)
+from gan_engine.inference.tiler import Tiler, TilingConfig
+from gan_engine.protocols import Generator, Normaliser
+
+ModeChoice: TypeAlias = Literal["auto", "centre", "blend"]
+
+DEFAULT_TILE: dict[int, int] = {2: 512, 3: 64}
+"""Default tile edge in input pixels, by the model's spatial dims."""
+
+
+class Progress(Protocol):
+    """A progress bar: advanced by tiles done."""
+
+    def update(self, n: int) -> object:
+        """Advance by ``n`` tiles."""
+        ...
+
+    def close(self) -> object:
+        """Finish the bar."""
+        ...
+
+
+ProgressFactory: TypeAlias = Callable[[str, int], Progress]
+"""Makes a progress bar from a description (the file) and a total (its tiles)."""
+
+
+@attrs.frozen(kw_only=True)
+class PredictOptions:
+    """How a :class:`Predictor` tiles (sizes in input pixels).
+
+    Attributes:
+        tile: tile edge along every spatial axis (default 512 in 2D, 64 in 3D).
+        overlap: context on each inner side of a tile's core; default: the model's receptive-field
+            radius (exact), or 32 with a warning when it is unbounded.
+        mode: ``centre`` (exact when ``overlap >= r``), ``blend`` (seam-free weighted mean) or
+            ``auto``: ``centre`` when the receptive field is bounded and covered, else ``blend``.
+        batch_size: tiles per forward pass (activation memory grows with it; 512-px tiles already
+            keep a CPU busy, batches help GPUs with small tiles).
+        guard: blend only: pixels near inner tile edges given zero weight (``>= r`` is exact).
+        fill_radius: nodata/NaN pixels are filled with the mean of valid pixels this close.
+        channels_last: run the network in channels-last memory format (faster on many CPUs).
+    """
+
+    tile: int | None = None
+    overlap: int | None = None
+    mode: ModeChoice = "auto"
+    batch_size: int = 1
+    guard: int = 0
+    fill_radius: int = DEFAULT_FILL_RADIUS
+    channels_last: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class PredictionReport:
+    """What :meth:`Predictor.predict_file` did."""
+
+    source: Path
+    target: Path
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    tiles: int
+    seconds: float
+
+
+ArrayT = TypeVar("ArrayT", npt.NDArray[Any], Tensor)
+
+
+class Predictor:
+    """Super-resolves arrays and files with a generator and its normaliser.
+
+    Args:
+        generator: the trained generator (an ``nn.Module``), e.g. the EMA weights of a checkpoint.
+        normaliser: the normaliser it was trained with (its fitted statistics loaded).
+        options: tiling choices.
+        receptive_field: the generator's receptive-field radius in input pixels, ``None`` when
+            unbounded; ``"auto"`` asks its parameters and the registry.
+        device: where the network runs.
+    """
+
+    def __init__(
+        self,
+        generator: Generator,
+        normaliser: Normaliser,
+        *,
+        options: PredictOptions | None = None,
+        receptive_field: int | Literal["auto"] | None = "auto",
+        device: str | torch.device = "cpu",
+    ) -> None:
+        options = options or PredictOptions()
+        self.options = options
+        self.model = SensorUnitsModel(generator, normaliser).eval().to(device)
+        if options.channels_last:
+            fmt = torch.channels_last if generator.spatial_dims == 2 else torch.channels_last_3d
+            self.model.to(memory_format=fmt)
+        self.spatial_dims = generator.spatial_dims
+        self.in_channels = generator.in_channels
+        self.out_channels = generator.out_channels
+        self.scale = generator.scale
+        self.receptive_field = (
+            generator_receptive_field(generator) if receptive_field == "auto" else receptive_field
+        )
+        multiple = input_multiple(generator)
+        overlap = resolve_overlap(self.receptive_field, options.overlap, multiple)
+        mode = options.mode
+        if mode == "auto":
+            exact = self.receptive_field is not None and overlap >= self.receptive_field
+            mode = "centre" if exact else "blend"
+        tile = options.tile or DEFAULT_TILE[self.spatial_dims]
+        self.tiling = TilingConfig(
+            tile=(tile,) * self.spatial_dims,
+            overlap=overlap,
+            mode=mode,
+            batch_size=options.batch_size,
+            multiple=multiple,
+            guard=options.guard,
+        )
+        self._tiler = Tiler(self._forward, self.scale, self.tiling)
+
+    @property
+    def device(self) -> torch.device:
+        """Where the network runs."""
+        return next(iter(self.model.parameters()), torch.empty(0)).device
+
+    def to(self, device: str | torch.device) -> Self:
+        """Move the network to ``device``."""
+        self.model.to(device)
+        return self
+
+    def _forward(self, batch: Tensor) -> Tensor:
+        batch = batch.to(self.device)
+        if self.options.channels_last:
+            fmt = torch.channels_last if batch.ndim == 4 else torch.channels_last_3d
+            batch = batch.contiguous(memory_format=fmt)
+        with torch.inference_mode():
+            output: Tensor = self.model(batch)
+        return output.float().cpu()
+
+    def predict(self, lr: ArrayT, *, nodata: float | None = None) -> ArrayT:
+        """Super-resolve ``lr[C, *S]`` (sensor units) in memory, tile by tile.
+
+        Returns ``[C_out, *(S * scale)]`` of the same type (NumPy or CPU tensor) and dtype; for 2D
+        models a ``[C, F, H, W]`` input is super-resolved frame by frame.
+        """
+        array = lr.detach().cpu().numpy() if isinstance(lr, Tensor) else np.asarray(lr)
+        source = ArraySource(array, nodata=nodata)
+        layout = self.output_layout(source)
+        sink = ArraySink(layout, lambda _array: None)
+        self.run(source, sink)
+        if isinstance(lr, Tensor):
+            return torch.from_numpy(sink.array)
+        return sink.array
+
+    def predict_file(
+        self,
+        source_path: str | Path,
+        target_path: str | Path,
+        *,
+        overwrite: bool = False,
+        progress: ProgressFactory | None = None,
+    ) -> PredictionReport:
+        """Super-resolve one file into ``target_path`` (same format), atomically.
+
+        Raises:
+            OutputError: the target is the input, or exists and ``overwrite`` is false.
+            InputError: the input is unreadable or does not fit the model.
+        """
+        source_file, target = Path(source_path), Path(target_path)
+        check_target(target, [source_file], overwrite=overwrite)
+        started = time.perf_counter()
+        source = open_input(source_file, self.spatial_dims)
+        try:
+            layout = self.output_layout(source)
+            tiles = self.count_tiles(source)
+            bar = progress(source_file.name, tiles) if progress is not None else None
+            sink = source.create_sink(target, layout)
+            try:
+                self.run(source, sink, bar)
+                sink.commit()
+            except BaseException:
+                sink.abort()
+                raise
+            finally:
+                if bar is not None:
+                    bar.close()
+        finally:
+            source.close()
+        return PredictionReport(
+            source=source_file,
+            target=target,
+            input_shape=source.shape,
+            output_shape=layout.shape,
+            tiles=tiles,
+            seconds=time.perf_counter() - started,
+        )
+
+    def _frames(self, source: RasterSource) -> tuple[int | None, tuple[int, ...]]:
+        """Number of frames (``None``: not frame-wise) and the spatial shape of one frame."""
+        channels, *spatial = source.shape
+        if channels != self.in_channels:
+            msg = (
+                f"{source.path} has {channels} band(s) (shape {source.shape}), but the model "
+                f"takes {self.in_channels} (the band count it was trained on, Data.channels)"
+            )
+            raise InputError(msg)
+        dims = self.spatial_dims
+        if len(spatial) == dims:
+            return None, tuple(spatial)
+        if dims == 2 and len(spatial) == 3:
+            return spatial[0], tuple(spatial[1:])
+        wanted = "[C, H, W] images or [C, F, H, W] frames" if dims == 2 else "[C, D, H, W] volumes"
+        msg = (
+            f"{source.path} has {len(spatial)} spatial axes (shape {source.shape}); a {dims}D "
+            f"model takes {wanted}"
+        )
+        raise InputError(msg)
+
+    def output_layout(self, source: RasterSource) -> OutputLayout:
+        """Shape, dtype and nodata of the output for ``source``."""
+        frames, spatial = self._frames(source)
+        scaled = tuple(self.scale * size for size in spatial)
+        shape = (
+            (self.out_channels, *scaled) if frames is None else (self.out_channels, frames, *scaled)
+        )
+        return OutputLayout(
+            shape=shape,
+            dtype=source.dtype,
+            nodata=source.nodata,
+            scale=self.scale,
+            scaled=(False,) * (frames is not None) + (True,) * len(spatial),
+        )
+
+    def count_tiles(self, source: RasterSource) -> int:
+        """Tiles the whole source takes (all frames)."""
+        frames, spatial = self._frames(source)
+        return (frames or 1) * len(self._plan(source, spatial))
+
+    def _plan(self, source: RasterSource, spatial: tuple[int, ...]) -> TileGrid:
+        try:
+            return self._tiler.plan(spatial)
+        except ValueError as error:
+            msg = f"cannot tile {source.path} (spatial shape {spatial}): {error}"
+            raise InputError(msg) from error
+
+    def run(self, source: RasterSource, sink: RasterSink, progress: Progress | None = None) -> None:
+        """Stream ``source`` through the model into ``sink`` (which the caller commits)."""
+        frames, spatial = self._frames(source)
+        self._plan(source, spatial)
+        layout = self.output_layout(source)
+        for frame in [None] if frames is None else range(frames):
+            self._tiler.run(
+                TileReader(source, frame, self.options.fill_radius),
+                spatial,
+                BandWriter(source, sink, frame, layout, self.scale),
+                on_batch=None if progress is None else progress.update,
+            )
