@@ -125,7 +125,8 @@ class Registry(Generic[F]):
 
     def __init__(self, kind: str, builtin_modules: Iterable[str]) -> None:
         self.kind = kind
-        self.entry_point_group = f"gan_engine.{kind}s"
+        plural = f"{kind}es" if kind.endswith("s") else f"{kind}s"
+        self.entry_point_group = f"gan_engine.{plural}"
         self._builtin_modules = tuple(builtin_modules)
         self._entries: dict[str, Entry[F]] = {}
         self._broken: dict[str, str] = {}

@@ -142,6 +142,8 @@ def _train(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec, args.overrides)
     _quiet_lightning()
     result = train(spec, run_dir=args.run_dir, resume=args.resume)
+    if not result.is_global_zero:
+        return 0  # under DDP, rank 0 reports
     print(f"Run directory: {result.run_dir}")
     if result.resumed_from is not None:
         print(f"Resumed from: {result.resumed_from}")
@@ -229,9 +231,15 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from containers.docgen.outputs import check_files, generated_files, write_files
+    from containers.docgen.outputs import check_files, generated_files, undocumented, write_files
 
-    files = generated_files(_parser())
+    files = generated_files(_parser(), args.out)
+    missing = undocumented()
+    if missing:
+        print(
+            f"note: {len(missing)} keys have no description (add one to the `Attributes:` section of"
+        )
+        print(f"their class's docstring): {', '.join(missing)}")
     if args.check:
         differences = check_files(files, args.out)
         for difference in differences:

@@ -111,7 +111,14 @@ class DataSpec:
 
 @attrs.frozen
 class EarlyStoppingSpec:
-    """Stop when a validation metric stops improving."""
+    """Stop when a validation metric stops improving.
+
+    Attributes:
+        monitor: the logged metric to watch, e.g. ``val/psnr`` or ``val/ssim``.
+        mode: ``max`` when larger is better (PSNR, SSIM), ``min`` when smaller is (losses, SAM).
+        patience: validation runs without improvement before training stops.
+        min_delta: smallest change that counts as an improvement.
+    """
 
     monitor: str = "val/psnr"
     mode: Literal["min", "max"] = "max"
@@ -127,7 +134,8 @@ class CheckpointSpec:
         monitor: the validation metric ranking checkpoints.
         mode: ``max`` when a higher ``monitor`` is better, ``min`` when lower is.
         save_top_k: best checkpoints kept (``-1``: all, ``0``: none).
-        save_last: keep ``last.ckpt`` (what ``gan-engine train --resume last`` continues from).
+        save_last: write ``last.ckpt`` after every epoch (and with each periodic checkpoint): what
+            ``gan-engine train --resume last`` continues from.
         every_n_steps: also write ``step<N>.ckpt`` every this many *generator* steps, all kept, and
             refresh ``last.ckpt`` with it (``null``: only at validation). Resuming from one continues
             mid-epoch: exact except for the rest of that epoch's data order.
@@ -144,7 +152,12 @@ class CheckpointSpec:
 
 @attrs.frozen
 class ImageGridSpec:
-    """PNG grids of validation samples: LR | bicubic | SR | HR."""
+    """PNG grids of validation samples: LR | bicubic | SR | HR.
+
+    Attributes:
+        enabled: write ``images/val_step<N>.png`` after each validation run.
+        max_samples: rows (samples of the first validation batch) per grid.
+    """
 
     enabled: bool = True
     max_samples: int = attrs.field(default=4, validator=at_least(1))

@@ -32,6 +32,9 @@ VIDEO_EXTENSIONS: tuple[str, ...] = ("gif", "mp4", "mov", "avi", "mkv", "webm")
 _LUMA = np.array([299, 587, 114], dtype=np.uint32)  # ITU-R 601-2, as Pillow's convert("L")
 
 
+_REASON_LIMIT = 240
+
+
 def _movie_backend_installed() -> bool:
     return any(importlib.util.find_spec(name) is not None for name in ("imageio_ffmpeg", "av"))
 
@@ -41,6 +44,8 @@ def _unreadable(path: Path, error: Exception) -> DataError:
     if path.suffix.lower() != ".gif" and not _movie_backend_installed():
         hint = "; movie formats need an imageio backend: pip install imageio-ffmpeg (or av)"
     reason = " ".join(str(error).split())  # imageio's messages span several lines
+    if len(reason) > _REASON_LIMIT:  # ffmpeg appends its whole build banner
+        reason = reason[:_REASON_LIMIT] + " …"
     return DataError(f"cannot read video {path}: {type(error).__name__}: {reason}{hint}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import pickle
 from pathlib import Path
 
@@ -75,9 +76,12 @@ def test_unreadable_videos_name_the_file(tmp_path: Path) -> None:
 def test_an_unreadable_movie_without_a_backend_says_which_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import gan_engine.data.video as video
+    real_find_spec = importlib.util.find_spec
 
-    monkeypatch.setattr(video, "_movie_backend_installed", lambda: False)
+    def without_backends(name: str, *args: object) -> object:
+        return None if name in ("imageio_ffmpeg", "av") else real_find_spec(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_backends)
     movie = tmp_path / "movie.mp4"
     movie.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
     with pytest.raises(DataError, match=r"movie\.mp4.*pip install imageio-ffmpeg"):
