@@ -38,7 +38,7 @@ class LastCheckpoint(pl.Callback):
         if trainer.sanity_checking or getattr(trainer, "fast_dev_run", False):
             return
         path = self.dirpath / LAST_NAME
-        trainer.save_checkpoint(path)
+        trainer.save_checkpoint(path, weights_only=False)  # full state: resume needs the optimisers
         self.last_path = path
 
 
@@ -81,7 +81,7 @@ class GeneratorStepCheckpoint(pl.Callback):
             return
         self._saved_at = step
         path = self.dirpath / f"step{step:07d}.ckpt"
-        trainer.save_checkpoint(path)
+        trainer.save_checkpoint(path, weights_only=False)  # full state: resume needs the optimisers
         if self.save_last and trainer.is_global_zero:
             _copy_atomically(path, self.dirpath / LAST_NAME)
 
