@@ -116,6 +116,27 @@ class Odd:
 
 
 @attrs.frozen
+class OneOf:
+    """Require one of a fixed set of choices (for string options checked at construction)."""
+
+    choices: tuple[Any, ...]
+
+    def __call__(self, instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        """Validate ``value``."""
+        if value not in self.choices:
+            expected = ", ".join(map(repr, self.choices))
+            raise InvalidParamError(attribute.name, f"expected one of {expected}, got {value!r}")
+
+    def describe(self) -> str:
+        """``one of `a`, `b```."""
+        return "one of " + ", ".join(f"`{choice}`" for choice in self.choices)
+
+    def json_schema(self) -> dict[str, Any]:
+        """An ``enum``."""
+        return {"enum": list(self.choices)}
+
+
+@attrs.frozen
 class Each:
     """Apply ``validator`` to every item of a sequence, naming the item's index."""
 
@@ -156,6 +177,11 @@ def in_range(
 def odd() -> Odd:
     """Require an odd integer."""
     return Odd()
+
+
+def one_of(choices: Sequence[Any]) -> OneOf:
+    """Require one of ``choices``."""
+    return OneOf(tuple(choices))
 
 
 def each(validator: DescribedValidator) -> Each:

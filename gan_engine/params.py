@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from gan_engine.errors import InvalidParamError
-from gan_engine.param_validators import at_least, each, in_range, odd
+from gan_engine.param_validators import at_least, each, in_range, odd, one_of
 from gan_engine.types import BuildContext
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "each",
     "in_range",
     "odd",
+    "one_of",
 ]
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]

@@ -28,23 +28,13 @@ from gan_engine.data.images import (
     probe_images,
 )
 from gan_engine.errors import DataError, InvalidParamError
-from gan_engine.params import Validator, at_least
+from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_dataset
 from gan_engine.types import BuildContext, SpatialDims
 
 PhotoDegradation: TypeAlias = Literal["bicubic", "area"]
 PHOTO_DEGRADATIONS: tuple[PhotoDegradation, ...] = ("bicubic", "area")
 PHOTO_CAPABILITIES = Capabilities(spatial_dims=frozenset({2}))
-
-
-def _one_of(choices: Sequence[str]) -> Validator:
-    def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value not in choices:
-            raise InvalidParamError(
-                attribute.name, f"expected one of {list(choices)}, got {value!r}"
-            )
-
-    return validate
 
 
 def _folder_name(_instance: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
@@ -91,9 +81,9 @@ class PhotoParams:
 
     patch_size: int = attrs.field(default=96, validator=at_least(1))
     val_patch_size: int = attrs.field(default=192, validator=at_least(1))
-    color: ColorMode = attrs.field(default="rgb", validator=_one_of(COLOR_MODES))
+    color: ColorMode = attrs.field(default="rgb", validator=one_of(COLOR_MODES))
     degradation: PhotoDegradation = attrs.field(
-        default="bicubic", validator=_one_of(PHOTO_DEGRADATIONS)
+        default="bicubic", validator=one_of(PHOTO_DEGRADATIONS)
     )
     augment: bool = True
     samples_per_epoch: int = attrs.field(default=512, validator=at_least(1))

@@ -20,6 +20,7 @@ from torch.utils.data import Dataset
 
 from gan_engine.data.augment import DihedralTransform
 from gan_engine.data.degradation import DegradationMode, check_mode, degrade
+from gan_engine.data.epochs import SharedEpoch
 from gan_engine.data.folder import item_generator
 from gan_engine.data.sources import ArraySource, Box, full_box, size_text
 from gan_engine.errors import DataError
@@ -125,19 +126,16 @@ class HRPatchDataset(Dataset[Sample]):
         self.samples_per_epoch = samples_per_epoch
         self.seed = seed
         self.quantise = quantise
-        self._epoch = torch.zeros((), dtype=torch.int64).share_memory_()  # type: ignore[no-untyped-call]
+        self._epoch = SharedEpoch()
 
     @property
     def epoch(self) -> int:
         """The epoch that keys the randomness of every item."""
-        return int(self._epoch.item())
+        return self._epoch.value
 
     def set_epoch(self, epoch: int) -> None:
         """Select the epoch whose patches and augmentations items return."""
-        if epoch < 0:
-            msg = f"epoch must be >= 0, got {epoch}"
-            raise ValueError(msg)
-        self._epoch.fill_(epoch)
+        self._epoch.set(epoch)
 
     def __len__(self) -> int:
         return self.samples_per_epoch

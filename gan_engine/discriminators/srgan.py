@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Self, TypeAlias, get_args
+from typing import Literal, Self, TypeAlias, get_args
 
 import attrs
 from torch import Tensor, nn
@@ -11,7 +11,7 @@ from gan_engine.errors import InvalidParamError
 from gan_engine.nn.activation import make_activation
 from gan_engine.nn.layers import adaptive_avg_pool, conv
 from gan_engine.nn.norm import make_norm
-from gan_engine.params import Validator, at_least
+from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_discriminator
 from gan_engine.types import SpatialDims
 
@@ -19,17 +19,6 @@ DiscriminatorNorm: TypeAlias = Literal["batch", "instance", "none"]
 
 NEGATIVE_SLOPE = 0.2
 """LeakyReLU slope of every block and of the head, as in the paper."""
-
-
-def _one_of(choices: tuple[str, ...]) -> Validator:
-    """An attrs validator accepting only ``choices`` and naming the key otherwise."""
-
-    def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value not in choices:
-            expected = ", ".join(map(repr, choices))
-            raise InvalidParamError(attribute.name, f"expected one of {expected}, got {value!r}")
-
-    return validate
 
 
 @attrs.frozen(kw_only=True)
@@ -52,7 +41,7 @@ class SRGANDiscriminatorParams:
     max_channels: int = attrs.field(default=512, validator=at_least(1))
     n_blocks: int = attrs.field(default=8, validator=at_least(1))
     norm: DiscriminatorNorm = attrs.field(
-        default="batch", validator=_one_of(get_args(DiscriminatorNorm))
+        default="batch", validator=one_of(get_args(DiscriminatorNorm))
     )
     head_channels: int = attrs.field(default=1024, validator=at_least(1))
 

@@ -6,7 +6,7 @@ The body block is selectable (:mod:`gan_engine.generators.body_blocks`): ``res``
 
 from __future__ import annotations
 
-from typing import Any, Literal, Self, TypeAlias, get_args
+from typing import Literal, Self, TypeAlias, get_args
 
 import attrs
 import torch
@@ -28,7 +28,7 @@ from gan_engine.nn.receptive import (
     radius,
     union,
 )
-from gan_engine.params import Validator, at_least, in_range, odd
+from gan_engine.params import at_least, in_range, odd, one_of
 from gan_engine.registry import Capabilities, register_generator
 from gan_engine.types import SpatialDims
 
@@ -42,17 +42,6 @@ SKIP_TAPS = 2
 
 TAIL_INIT_GAIN = 0.1
 """Factor on the default init of the last convolution when the global skip is on (see SRResNet)."""
-
-
-def _one_of(choices: tuple[str, ...]) -> Validator:
-    """An attrs validator accepting only ``choices`` and naming the key otherwise."""
-
-    def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value not in choices:
-            expected = ", ".join(map(repr, choices))
-            raise InvalidParamError(attribute.name, f"expected one of {expected}, got {value!r}")
-
-    return validate
 
 
 @attrs.frozen(kw_only=True)
@@ -87,11 +76,11 @@ class SRResNetParams:
 
     n_channels: int = attrs.field(default=64, validator=at_least(1))
     n_blocks: int = attrs.field(default=16, validator=at_least(1))
-    block: BlockKind = attrs.field(default="res", validator=_one_of(get_args(BlockKind)))
+    block: BlockKind = attrs.field(default="res", validator=one_of(get_args(BlockKind)))
     kernel_size: int = attrs.field(default=3, validator=[at_least(1), odd()])
     head_kernel_size: int = attrs.field(default=9, validator=[at_least(1), odd()])
-    norm: GeneratorNorm = attrs.field(default="none", validator=_one_of(get_args(GeneratorNorm)))
-    activation: ActivationKind = attrs.field(default="prelu", validator=_one_of(ACTIVATION_KINDS))
+    norm: GeneratorNorm = attrs.field(default="none", validator=one_of(get_args(GeneratorNorm)))
+    activation: ActivationKind = attrs.field(default="prelu", validator=one_of(ACTIVATION_KINDS))
     global_skip: bool = True
     residual_scale: float = attrs.field(default=1.0, validator=in_range(0.0, 1.0, low_open=True))
     reduction: int = attrs.field(default=16, validator=at_least(1))
