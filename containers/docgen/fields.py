@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import collections.abc as abc
 import typing
-from typing import Any, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 import attrs
 
@@ -60,10 +60,20 @@ def fields_of(cls: type[Any]) -> list[FieldInfo]:
                 default=default,
                 computed=computed,
                 doc=docs.get(field.name, ""),
-                constraints=tuple(constraints_of(field.validator)),
+                constraints=_beyond_type(hints.get(field.name, Any), field.validator),
             )
         )
     return found
+
+
+def _beyond_type(annotation: Any, validator: Any) -> tuple[Constraint, ...]:
+    """The validator's constraints, less a choice list that the ``Literal`` type already states."""
+    choices = set(typing.get_args(annotation)) if typing.get_origin(annotation) is Literal else None
+    return tuple(
+        found
+        for found in constraints_of(validator)
+        if choices is None or set(found.schema.get("enum", ())) != choices
+    )
 
 
 _CONTAINERS: tuple[Any, ...] = (list, tuple, set, frozenset, dict)
