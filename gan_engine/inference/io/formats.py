@@ -11,10 +11,17 @@ from gan_engine.inference.io.images import IMAGE_SUFFIXES, open_image
 from gan_engine.inference.io.nifti import NIFTI_SUFFIXES, NiftiSource
 from gan_engine.inference.io.npy import NpySource
 from gan_engine.inference.io.tiff import is_georeferenced, open_tiff
+from gan_engine.inference.io.video import VIDEO_SUFFIXES, open_video
 from gan_engine.types import SpatialDims
 
 TIFF_SUFFIXES: tuple[str, ...] = (".tif", ".tiff")
-SUPPORTED_SUFFIXES: tuple[str, ...] = (*IMAGE_SUFFIXES, *TIFF_SUFFIXES, ".npy", *NIFTI_SUFFIXES)
+SUPPORTED_SUFFIXES: tuple[str, ...] = (
+    *IMAGE_SUFFIXES,
+    *TIFF_SUFFIXES,
+    ".npy",
+    *NIFTI_SUFFIXES,
+    *VIDEO_SUFFIXES,
+)
 """Every suffix :func:`open_input` reads (lower case)."""
 
 
@@ -33,7 +40,8 @@ def open_input(path: Path, spatial_dims: SpatialDims) -> RasterSource:
     """Open ``path`` as a ``[C, *S]`` source for a model with ``spatial_dims`` spatial axes.
 
     GeoTIFFs (TIFFs with geokeys) stream through rasterio, ``.npy`` through a memory map and NIfTI
-    through nibabel's array proxy; photos and other TIFFs are decoded whole.
+    through nibabel's array proxy; photos, other TIFFs and videos (``[C, F, H, W]``) are decoded
+    whole.
 
     Raises:
         InputError: the file is missing, unreadable, of an unsupported kind or layout, or needs an
@@ -52,6 +60,8 @@ def open_input(path: Path, spatial_dims: SpatialDims) -> RasterSource:
         return NpySource(path, spatial_dims)
     if suffix in NIFTI_SUFFIXES:
         return NiftiSource(path, spatial_dims)
+    if suffix in VIDEO_SUFFIXES:
+        return open_video(path)
     msg = f"input {path}: unsupported file type {suffix or '(no suffix)'}; supported: " + ", ".join(
         SUPPORTED_SUFFIXES
     )
