@@ -46,7 +46,7 @@ class TrainingContainer(containers.DeclarativeContainer):
     data = providers.DependenciesContainer()
 
     normaliser = providers.Singleton(
-        builders.fit_normaliser, components.normaliser, data.selector, spec
+        builders.fit_normaliser, components.normaliser, data.datamodule, spec
     )
     module = providers.Singleton(
         GANModule,

@@ -43,13 +43,14 @@ def build_normaliser(spec: Spec) -> Normaliser:
     return PerBranchNormaliser(lr=make(section.lr or shared), hr=make(section.hr or shared))
 
 
-def fit_normaliser(normaliser: Normaliser, selector: DatasetSelector, spec: Spec) -> Normaliser:
+def fit_normaliser(normaliser: Normaliser, datamodule: SRDataModule, spec: Spec) -> Normaliser:
     """Fit ``normaliser`` on up to ``Normalisation.fit_samples`` training samples, streamed.
 
-    A no-op for fixed normalisers; a resumed checkpoint later overwrites fitted statistics.
+    Reads the DataModule's own training dataset, so it is built once for fitting and training. A
+    no-op for fixed normalisers; a resumed checkpoint later overwrites fitted statistics.
     """
     limit = spec.Normalisation.fit_samples
-    normaliser.fit(DatasetSamples(selector.train_dataset(), limit=limit))
+    normaliser.fit(DatasetSamples(datamodule.training_set(), limit=limit))
     return normaliser
 
 

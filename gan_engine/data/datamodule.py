@@ -113,8 +113,17 @@ class SRDataModule(pl.LightningDataModule):
         """Build the datasets the stage needs, once."""
         if stage in ("fit", "validate") and self.val_set is None:
             self.val_set = self.selector.val_dataset()
-        if stage == "fit" and self.train_set is None:
+        if stage == "fit":
+            self.training_set()
+
+    def training_set(self) -> Dataset[Sample]:
+        """The training dataset, built on first use and shared afterwards.
+
+        Fitting a normaliser before training reads the same dataset the loader then serves.
+        """
+        if self.train_set is None:
             self.train_set = self.selector.train_dataset()
+        return self.train_set
 
     def train_dataloader(self) -> DataLoader[Sample]:
         """Shuffled, seeded, ``drop_last`` batches of ``batch_size``."""

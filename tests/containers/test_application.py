@@ -62,5 +62,9 @@ def test_a_fitted_normaliser_is_fitted_on_training_data_before_training(
     fitted = [key for key in state if key.endswith("fitted")]
     assert fitted
     assert all(bool(state[key].all()) for key in fitted)
-    app.training.trainer().fit(module, datamodule=app.data.datamodule())
+    datamodule = app.data.datamodule()
+    fitted_on = datamodule.train_set
+    assert fitted_on is not None  # built once, for fitting ...
+    app.training.trainer().fit(module, datamodule=datamodule)
+    assert datamodule.train_set is fitted_on  # ... and reused for training
     assert module.generator_steps == 2
