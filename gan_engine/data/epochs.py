@@ -22,3 +22,22 @@ class SharedEpoch:
             msg = f"epoch must be >= 0, got {epoch}"
             raise ValueError(msg)
         self._value.fill_(epoch)
+
+
+class EpochKeyed:
+    """Mixin for datasets whose items are keyed by ``(seed, epoch, index)``.
+
+    The dataset sets ``self._epoch = SharedEpoch()`` in its constructor; the sampler (or the user)
+    calls :meth:`set_epoch` each epoch, and DataLoader workers see the change.
+    """
+
+    _epoch: SharedEpoch
+
+    @property
+    def epoch(self) -> int:
+        """The epoch that keys the randomness of every item."""
+        return self._epoch.value
+
+    def set_epoch(self, epoch: int) -> None:
+        """Select the epoch whose crops, augmentations and noise items return."""
+        self._epoch.set(epoch)

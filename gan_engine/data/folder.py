@@ -18,7 +18,7 @@ from torch.utils.data import Dataset
 
 from gan_engine.data.augment import DihedralTransform
 from gan_engine.data.degradation import DegradationMode, check_mode, degrade
-from gan_engine.data.epochs import SharedEpoch
+from gan_engine.data.epochs import EpochKeyed, SharedEpoch
 from gan_engine.data.images import (
     COLOR_CHANNELS,
     ColorMode,
@@ -90,7 +90,7 @@ def _crop(pixels: PixelArray, top: int, left: int, size: int) -> Tensor:
     return torch.from_numpy(window.astype(np.float32))
 
 
-class HRImageDataset(Dataset[Sample]):
+class HRImageDataset(EpochKeyed, Dataset[Sample]):
     """Training pairs: a random ``patch_size`` HR crop per item and its degraded LR.
 
     ``len`` is ``samples_per_epoch``. Item ``index`` of epoch ``e`` uses image
@@ -138,15 +138,6 @@ class HRImageDataset(Dataset[Sample]):
         self._store = _ImageStore(headers, color, cache=cache)
         # Shared memory, so that set_epoch in the main process reaches DataLoader workers.
         self._epoch = SharedEpoch()
-
-    @property
-    def epoch(self) -> int:
-        """The epoch that keys the randomness of every item."""
-        return self._epoch.value
-
-    def set_epoch(self, epoch: int) -> None:
-        """Select the epoch whose crops and augmentations items return."""
-        self._epoch.set(epoch)
 
     def __len__(self) -> int:
         return self.samples_per_epoch

@@ -14,7 +14,7 @@ import torch
 from torch.utils.data import Dataset
 
 from gan_engine.data.augment import DihedralTransform
-from gan_engine.data.epochs import SharedEpoch
+from gan_engine.data.epochs import EpochKeyed, SharedEpoch
 from gan_engine.data.folder import item_generator
 from gan_engine.data.paired import Scene, check_min_size
 from gan_engine.data.raster_header import PixelWindow
@@ -26,7 +26,7 @@ MAX_DRAWS = 8
 """Windows drawn per item at most while looking for one with enough valid pixels."""
 
 
-class RasterPatchDataset(Dataset[RasterSample]):
+class RasterPatchDataset(EpochKeyed, Dataset[RasterSample]):
     """``samples_per_epoch`` random ``patch_size`` HR windows (and their LR) per epoch.
 
     Args:
@@ -70,15 +70,6 @@ class RasterPatchDataset(Dataset[RasterSample]):
         self.seed = seed
         self.min_valid_fraction = min_valid_fraction
         self._epoch = SharedEpoch()
-
-    @property
-    def epoch(self) -> int:
-        """The epoch that keys the randomness of every item."""
-        return self._epoch.value
-
-    def set_epoch(self, epoch: int) -> None:
-        """Select the epoch whose windows and augmentations items return."""
-        self._epoch.set(epoch)
 
     def __len__(self) -> int:
         return self.samples_per_epoch

@@ -26,7 +26,7 @@ import numpy as np
 from torch.utils.data import Dataset
 
 from gan_engine.data.augment import DihedralTransform
-from gan_engine.data.epochs import SharedEpoch
+from gan_engine.data.epochs import EpochKeyed, SharedEpoch
 from gan_engine.data.folder import item_generator
 from gan_engine.data.paired import Scene, check_min_size
 from gan_engine.data.raster_header import PixelWindow
@@ -117,7 +117,7 @@ def check_tiling(tile_size: int, stride: int, scale: int, key: str = "tile_size"
             raise InvalidParamError(name, msg)
 
 
-class RasterTileDataset(Dataset[RasterSample]):
+class RasterTileDataset(EpochKeyed, Dataset[RasterSample]):
     """Every grid window of every scene, scene by scene: one sample per window.
 
     Args:
@@ -157,10 +157,6 @@ class RasterTileDataset(Dataset[RasterSample]):
         ]
         self._first = np.cumsum([0] + [len(grid) for grid in self.grids]).tolist()
         self._epoch = SharedEpoch()
-
-    def set_epoch(self, epoch: int) -> None:
-        """Select the epoch that keys augmentation and noise."""
-        self._epoch.set(epoch)
 
     def __len__(self) -> int:
         return int(self._first[-1])

@@ -20,7 +20,7 @@ from torch.utils.data import Dataset
 
 from gan_engine.data.augment import DihedralTransform
 from gan_engine.data.degradation import DegradationMode, check_mode, degrade
-from gan_engine.data.epochs import SharedEpoch
+from gan_engine.data.epochs import EpochKeyed, SharedEpoch
 from gan_engine.data.folder import item_generator
 from gan_engine.data.sources import ArraySource, Box, full_box, size_text
 from gan_engine.errors import DataError
@@ -84,7 +84,7 @@ def _read(source: ArraySource, box: Box) -> Tensor:
     return torch.from_numpy(np.ascontiguousarray(source.read(box), dtype=np.float32))
 
 
-class HRPatchDataset(Dataset[Sample]):
+class HRPatchDataset(EpochKeyed, Dataset[Sample]):
     """Training pairs: one random HR patch per item (shape ``patch``) and its degraded LR.
 
     ``len`` is ``samples_per_epoch``. Item ``index`` of epoch ``e`` comes from source
@@ -127,15 +127,6 @@ class HRPatchDataset(Dataset[Sample]):
         self.seed = seed
         self.quantise = quantise
         self._epoch = SharedEpoch()
-
-    @property
-    def epoch(self) -> int:
-        """The epoch that keys the randomness of every item."""
-        return self._epoch.value
-
-    def set_epoch(self, epoch: int) -> None:
-        """Select the epoch whose patches and augmentations items return."""
-        self._epoch.set(epoch)
 
     def __len__(self) -> int:
         return self.samples_per_epoch
