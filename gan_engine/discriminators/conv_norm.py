@@ -5,17 +5,15 @@ Also the small checks every discriminator shares: choice validators and input-sh
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeAlias, get_args
+from collections.abc import Iterable
+from typing import Literal, TypeAlias, get_args
 
-import attrs
 from torch import Tensor, nn
 
-from gan_engine.errors import InvalidParamError
 from gan_engine.nn.activation import make_activation
 from gan_engine.nn.layers import conv
 from gan_engine.nn.norm import NormKind, make_norm
 from gan_engine.nn.spectral import spectrally_normalised
-from gan_engine.params import Validator
 from gan_engine.types import SpatialDims
 
 ConvNorm: TypeAlias = Literal["batch", "instance", "none", "spectral"]
@@ -28,15 +26,13 @@ NEGATIVE_SLOPE = 0.2
 """LeakyReLU slope of every discriminator unit."""
 
 
-def one_of(choices: tuple[str, ...]) -> Validator:
-    """An attrs validator accepting only ``choices`` and naming the key otherwise."""
-
-    def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value not in choices:
-            expected = ", ".join(map(repr, choices))
-            raise InvalidParamError(attribute.name, f"expected one of {expected}, got {value!r}")
-
-    return validate
+def collect_features(layers: Iterable[nn.Module], x: Tensor) -> list[Tensor]:
+    """Run ``x`` through ``layers`` in turn and return every layer's output, shallow to deep."""
+    features: list[Tensor] = []
+    for layer in layers:
+        x = layer(x)
+        features.append(x)
+    return features
 
 
 def has_norm_layer(norm: ConvNorm) -> bool:

@@ -13,15 +13,15 @@ from gan_engine.discriminators.conv_norm import (
     ConvNorm,
     check_arguments,
     check_input,
+    collect_features,
     conv_norm_act,
     has_norm_layer,
     make_conv,
-    one_of,
 )
 from gan_engine.errors import InvalidParamError
 from gan_engine.nn.activation import make_activation
 from gan_engine.nn.layers import adaptive_avg_pool
-from gan_engine.params import at_least
+from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_discriminator
 from gan_engine.types import SpatialDims
 
@@ -153,8 +153,4 @@ class ESRGANDiscriminator(nn.Module):
         check_input(
             "ESRGANDiscriminator", x, self.spatial_dims, self.in_channels, self.min_input_size
         )
-        features: list[Tensor] = []
-        for stage in self.stages:
-            x = stage(x)
-            features.append(x)
-        return features
+        return collect_features(self.stages, x)

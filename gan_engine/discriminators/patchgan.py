@@ -12,12 +12,12 @@ from gan_engine.discriminators.conv_norm import (
     ConvNorm,
     check_arguments,
     check_input,
+    collect_features,
     conv_norm_act,
     make_conv,
-    one_of,
 )
 from gan_engine.errors import InvalidParamError
-from gan_engine.params import at_least
+from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_discriminator
 from gan_engine.types import SpatialDims
 
@@ -158,8 +158,4 @@ class PatchGANDiscriminator(nn.Module):
         check_input(
             "PatchGANDiscriminator", x, self.spatial_dims, self.in_channels, self.min_input_size
         )
-        features: list[Tensor] = []
-        for unit in self.units:
-            x = unit(x)
-            features.append(x)
-        return features
+        return collect_features(self.units, x)

@@ -7,6 +7,7 @@ from typing import Literal, Self, TypeAlias, get_args
 import attrs
 from torch import Tensor, nn
 
+from gan_engine.discriminators.conv_norm import collect_features
 from gan_engine.errors import InvalidParamError
 from gan_engine.nn.activation import make_activation
 from gan_engine.nn.layers import adaptive_avg_pool, conv
@@ -160,11 +161,7 @@ class SRGANDiscriminator(nn.Module):
     def features(self, x: Tensor) -> list[Tensor]:
         """Every block's output, shallow to deep; block ``i`` is ``ceil(S / 2**((i + 1) // 2))``."""
         self._check_input(x)
-        features: list[Tensor] = []
-        for block in self.blocks:
-            x = block(x)
-            features.append(x)
-        return features
+        return collect_features(self.blocks, x)
 
     def _check_input(self, x: Tensor) -> None:
         if x.ndim != self.spatial_dims + 2 or x.shape[1] != self.in_channels:
