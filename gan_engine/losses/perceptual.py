@@ -26,7 +26,7 @@ from gan_engine.losses.perceptual_base import (
     feature_distance,
 )
 from gan_engine.losses.slices import over_slices
-from gan_engine.losses.weights import load_renamed, load_state_file, resolve_weights
+from gan_engine.pretrained import load_renamed, load_state_file, resolve_weights
 from gan_engine.protocols import LossContext
 from gan_engine.registry import Capabilities, register_loss
 

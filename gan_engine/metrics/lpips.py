@@ -8,48 +8,14 @@ is downloaded and a missing file raises :class:`~gan_engine.errors.WeightsNotFou
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Self
 
-import lpips
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
-from gan_engine.errors import WeightsNotFoundError
-
-BACKBONE_FILES: dict[str, str] = {"alex": "alexnet-owt-7be5be79.pth", "vgg": "vgg16-397923af.pth"}
-
-
-def _backbone_file(net: str, weights_path: str | None) -> Path:
-    if weights_path is not None:
-        path = Path(weights_path).expanduser()
-        if not path.is_file():
-            msg = (
-                f"lpips_metric: weights_path not found: '{path}'. Put the file '{path.name}' into the "
-                f"folder '{path.parent.resolve()}', or fix weights_path."
-            )
-            raise WeightsNotFoundError(msg)
-        return path
-    folder = Path(torch.hub.get_dir()) / "checkpoints"
-    path = folder / BACKBONE_FILES[net]
-    if not path.is_file():
-        msg = (
-            f"lpips_metric: backbone weights not found: '{path}'. Nothing is downloaded: put the file "
-            f"'{path.name}' (https://download.pytorch.org/models/{path.name}) into the folder "
-            f"'{folder}' (set TORCH_HOME to use another cache), or give weights_path."
-        )
-        raise WeightsNotFoundError(msg)
-    return path
-
-
-def _linear_file(net: str) -> Path:
-    path = Path(lpips.__file__).parent / "weights" / "v0.1" / f"{net}.pth"
-    if not path.is_file():
-        msg = f"lpips_metric: the lpips package's linear-layer weights are missing: '{path}'"
-        raise WeightsNotFoundError(msg)
-    return path
+from gan_engine.lpips_network import BACKBONE_FILES, build_lpips
+from gan_engine.pretrained import resolve_weights
 
 
 class LPIPSMetric:
@@ -80,37 +46,8 @@ class LPIPSMetric:
             msg = f"lpips_metric: channels must name 3 bands, got {list(channels)}"
             raise ValueError(msg)
         self.channels = None if channels is None else list(channels)
-        backbone_path = _backbone_file(net, weights_path)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=UserWarning, module=r"torchvision(\..*)?")
-            model = lpips.LPIPS(
-                pretrained=True,
-                net=net,
-                pnet_rand=True,
-                model_path=str(_linear_file(net)),
-                verbose=False,
-            )
-        self._load_backbone(model.net, backbone_path)
+        model = build_lpips("lpips_metric", net, pretrained=True, weights_path=weights_path)
         self.model = model.eval().requires_grad_(False)
-
-    @staticmethod
-    def _load_backbone(backbone: nn.Module, path: Path) -> None:
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as error:  # corrupt or not a torch file: name it
-            msg = f"lpips_metric: cannot read '{path}': {type(error).__name__}: {error}"
-            raise WeightsNotFoundError(msg) from error
-        # lpips keeps torchvision's layer index i in its slices: `sliceK.i.weight` ← `features.i.weight`.
-        keys = {key: f"features.{key.partition('.')[2]}" for key in backbone.state_dict()}
-        missing = [source for source in keys.values() if source not in state]
-        if missing:
-            msg = f"lpips_metric: '{path}' lacks the backbone tensors {missing[:4]}"
-            raise WeightsNotFoundError(msg)
-        try:
-            backbone.load_state_dict({key: state[source] for key, source in keys.items()})
-        except RuntimeError as error:
-            msg = f"lpips_metric: '{path}' does not fit the backbone: {error}"
-            raise WeightsNotFoundError(msg) from error
 
     def _per_image(self, prediction: Tensor, target: Tensor) -> Tensor:
         distance: Tensor = self.model(prediction, target)
@@ -181,6 +118,6 @@ def lpips_metric(
     if net not in BACKBONE_FILES:
         msg = f"lpips_metric: net must be 'alex' or 'vgg', got {net!r}"
         raise ValueError(msg)
-    path = _backbone_file(net, None)
+    path = resolve_weights("lpips_metric", BACKBONE_FILES[net], pretrained=True, weights_path=None)
     metric = _cached_metric(net, str(path)).to(prediction.device)
     return metric(prediction, target, data_range)

@@ -1,4 +1,7 @@
-"""Finding and loading pretrained backbone weights from local files only (nothing is downloaded)."""
+"""Pretrained backbone weights for losses and metrics, from local files only (nothing is downloaded).
+
+Shared by :mod:`gan_engine.losses` and :mod:`gan_engine.metrics`, which may not import each other.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ def resolve_weights(
     """The weight file to load: ``weights_path``, else ``filename`` in the torch hub cache.
 
     Args:
-        loss: the loss name, quoted in errors.
+        loss: the loss or metric name, quoted in errors.
         filename: torchvision's file name, e.g. ``vgg19-dcbb9e9d.pth``.
         pretrained: whether pretrained weights are wanted at all.
         weights_path: an explicit file that replaces the cache lookup.
