@@ -7,11 +7,10 @@ written into it, and training started.
 A run resumes from a checkpoint (``resume``: a path, or ``"last"`` for the newest
 ``<run_root>/<name>/*/checkpoints/last.ckpt``) into the checkpoint's own run directory: optimisers,
 schedules, EMA, counters, RNG states and the loop position are restored, and the CSV log is appended to.
-Resuming from an end-of-epoch checkpoint (``last.ckpt`` is written after every epoch) continues exactly
-as the uninterrupted run would; from a mid-epoch one (``Callbacks.checkpoint.every_n_steps``, or a run
-stopped by ``Training.max_generator_steps``) everything is restored but the rest of that epoch's
-batches, which restart from the epoch's first ones (the data loader is not resumable); later epochs are
-exact again.
+Resuming from an end-of-epoch checkpoint (``last.ckpt`` is written after every epoch) or a mid-epoch
+one (``Callbacks.checkpoint.every_n_steps``, or a run stopped by ``Training.max_generator_steps``)
+continues exactly as the uninterrupted run would: the training loader's checkpointed state makes it
+serve the rest of the interrupted epoch.
 
 Under DDP Lightning re-runs the command for the other ranks; they find the run directory of rank 0 in
 the ``GAN_ENGINE_RUN_DIR`` environment variable, set while ``fit`` runs.

@@ -138,7 +138,7 @@ class CheckpointSpec:
             ``gan-engine train --resume last`` continues from.
         every_n_steps: also write ``step<N>.ckpt`` every this many *generator* steps, all kept, and
             refresh ``last.ckpt`` with it (``null``: only at validation). Resuming from one continues
-            mid-epoch: exact except for the rest of that epoch's data order.
+            mid-epoch, exactly: the loader serves the rest of that epoch's batches.
     """
 
     monitor: str = "val/psnr"

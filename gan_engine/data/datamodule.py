@@ -4,7 +4,9 @@ Epochs reach the datasets through the train sampler: Lightning calls ``sampler.s
 at the start of every training epoch (also through its DDP sampler wrapper), and
 :class:`EpochShuffleSampler` reshuffles with ``(seed, epoch)`` and forwards the epoch to the
 dataset's ``set_epoch`` when it has one, so crops change from epoch to epoch yet repeat exactly on a
-rerun. Datasets keep their epoch in shared memory, so persistent workers see it too.
+rerun. Datasets keep their epoch in shared memory, so persistent workers see it too. The train
+loader is a :class:`ResumableDataLoader`: a checkpoint written mid-epoch resumes with the epoch's
+remaining batches.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from gan_engine.data.resumable import ResumableBatchSampler, ResumableDataLoader
 from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.protocols import DatasetSelector
 from gan_engine.types import Sample
@@ -126,7 +129,7 @@ class SRDataModule(pl.LightningDataModule):
         return self.train_set
 
     def train_dataloader(self) -> DataLoader[Sample]:
-        """Shuffled, seeded, ``drop_last`` batches of ``batch_size``."""
+        """Shuffled, seeded, ``drop_last`` batches of ``batch_size``; resumable mid-epoch."""
         if self.train_set is None:
             self.setup("fit")
         dataset = self.train_set
@@ -140,11 +143,10 @@ class SRDataModule(pl.LightningDataModule):
                 f"{self.batch_size}; raise samples_per_epoch or lower batch_size"
             )
             raise DataError(msg)
-        return DataLoader(
+        sampler = EpochShuffleSampler(length, self.seed, target=dataset)
+        return ResumableDataLoader(
             dataset,
-            batch_size=self.batch_size,
-            sampler=EpochShuffleSampler(length, self.seed, target=dataset),
-            drop_last=True,
+            batch_sampler=ResumableBatchSampler(sampler, self.batch_size, drop_last=True),
             num_workers=self.num_workers,
             pin_memory=self.pin_memory,
             persistent_workers=self.persistent_workers,

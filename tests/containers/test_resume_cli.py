@@ -92,3 +92,33 @@ def test_resume_problems_are_clear_and_write_nothing(
     torch.save({"state_dict": {}}, foreign)
     assert _train(quickstart, fast_overrides, "--resume", str(foreign)) == 2
     assert "is not a GAN-Engine checkpoint" in capsys.readouterr().err
+
+
+def test_resume_from_a_mid_epoch_checkpoint_serves_the_rest_of_that_epoch(
+    quickstart: Path, fast_overrides: list[str], tmp_path: Path
+) -> None:
+    # Four batches an epoch, one generator step each: step0000002.ckpt is half-way through epoch 0.
+    base = [
+        *fast_overrides,
+        *RESUMABLE,
+        "Data.params.samples_per_epoch=8",
+        "Trainer.max_epochs=2",
+        "Callbacks.checkpoint.every_n_steps=2",
+    ]
+    assert _train(quickstart, base) == 0
+    whole_run = next((tmp_path / "runs" / "quickstart").iterdir())
+    middle = whole_run / "checkpoints" / "step0000002.ckpt"
+    state = torch.load(middle, weights_only=True)
+    assert state["loops"]["fit_loop"]["state_dict"]["combined_loader"] == [
+        {"epoch": 0, "served": 2}
+    ]
+
+    whole = torch.load(whole_run / "checkpoints" / "last.ckpt", weights_only=True)
+    # The resumed run continues in the checkpoint's own run directory and rewrites last.ckpt.
+    assert _train(quickstart, base, "--resume", str(middle)) == 0
+    resumed = torch.load(whole_run / "checkpoints" / "last.ckpt", weights_only=True)
+    assert (
+        resumed[CHECKPOINT_KEY]["generator_steps"] == whole[CHECKPOINT_KEY]["generator_steps"] == 8
+    )
+    assert _same(_generator(resumed), _generator(whole))
+    assert _same(resumed[CHECKPOINT_KEY]["ema_generator"], whole[CHECKPOINT_KEY]["ema_generator"])

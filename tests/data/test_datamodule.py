@@ -90,7 +90,7 @@ def test_sampler_is_a_seeded_permutation_per_epoch() -> None:
 
 def _epoch_batches(module: SRDataModule, epoch: int) -> list[torch.Tensor]:
     loader = module.train_dataloader()
-    loader.sampler.set_epoch(epoch)  # type: ignore[attr-defined]
+    loader.batch_sampler.sampler.set_epoch(epoch)  # type: ignore[union-attr]
     return [batch["hr"] for batch in loader]
 
 
@@ -104,7 +104,7 @@ def test_epochs_reach_persistent_workers(photo_folder: Path) -> None:
     workers.setup("fit")
     loader = workers.train_dataloader()
     for epoch in (0, 1):
-        loader.sampler.set_epoch(epoch)  # type: ignore[attr-defined]
+        loader.batch_sampler.sampler.set_epoch(epoch)  # type: ignore[union-attr]
         got = [batch["hr"] for batch in loader]
         assert all(torch.equal(a, b) for a, b in zip(got, expected[epoch], strict=True))
 

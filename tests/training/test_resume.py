@@ -1,4 +1,4 @@
-"""Resuming at an epoch boundary continues bit for bit as the uninterrupted run."""
+"""Resuming at an epoch boundary or mid-epoch continues bit for bit as the uninterrupted run."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader
 
 from gan_engine.data.datamodule import EpochShuffleSampler
+from gan_engine.data.resumable import ResumableBatchSampler, ResumableDataLoader
 from gan_engine.losses.pixel import L1Loss
 from gan_engine.protocols import LossContext
 from gan_engine.training.callbacks.checkpoints import GeneratorStepCheckpoint, LastCheckpoint
@@ -31,16 +32,24 @@ class NoisyL1:
 
 def _loaders() -> tuple[DataLoader, DataLoader]:  # type: ignore[type-arg]
     # As SRDataModule does: the sampler shuffles by (seed, epoch), so a resumed run sees the same order
-    # (a RandomSampler's depends on how often its generator was used), and the loader has its own
-    # generator, so creating its iterator each epoch draws nothing from torch's global one.
+    # (a RandomSampler's depends on how often its generator was used), the loader has its own
+    # generator, so creating its iterator each epoch draws nothing from torch's global one, and it
+    # records the batches it served, so a mid-epoch checkpoint resumes with the epoch's remaining ones.
     data = RandomPairs()
     sampler = EpochShuffleSampler(len(data), seed=3)
     own = torch.Generator().manual_seed(3)
-    train = DataLoader(data, batch_size=2, sampler=sampler, generator=own)
+    batches = ResumableBatchSampler(sampler, batch_size=2, drop_last=True)
+    train = ResumableDataLoader(data, batch_sampler=batches, generator=own)
     return train, DataLoader(data, batch_size=4)
 
 
-def _run(make_module, folder: Path, epochs: int, resume: Path | None = None):  # type: ignore[no-untyped-def]
+def _run(  # type: ignore[no-untyped-def]
+    make_module,
+    folder: Path,
+    epochs: int,
+    resume: Path | None = None,
+    callbacks: list[pl.Callback] | None = None,
+):
     pl.seed_everything(0, verbose=False)
     module = make_module(
         terms=[
@@ -64,7 +73,7 @@ def _run(make_module, folder: Path, epochs: int, resume: Path | None = None):  #
         enable_progress_bar=False,
         enable_model_summary=False,
         accelerator="cpu",
-        callbacks=[LastCheckpoint(folder)],
+        callbacks=[LastCheckpoint(folder), *(callbacks or [])],
         enable_checkpointing=False,
         default_root_dir=folder,
         plugins=[AtomicCheckpointIO()],
@@ -78,12 +87,7 @@ def _same(a: dict[str, Tensor], b: dict[str, Tensor]) -> bool:
     return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
-def test_resume_at_an_epoch_boundary_is_bit_exact(make_module, tmp_path: Path) -> None:
-    whole, whole_trainer = _run(make_module, tmp_path / "whole", epochs=3)
-    _run(make_module, tmp_path / "split", epochs=2)
-    resumed, resumed_trainer = _run(
-        make_module, tmp_path / "split", epochs=3, resume=tmp_path / "split" / "last.ckpt"
-    )
+def _assert_same_run(resumed, resumed_trainer, whole, whole_trainer) -> None:  # type: ignore[no-untyped-def]
     assert (resumed.generator_steps, resumed.discriminator_steps, resumed.batches_seen) == (
         whole.generator_steps,
         whole.discriminator_steps,
@@ -102,6 +106,29 @@ def test_resume_at_an_epoch_boundary_is_bit_exact(make_module, tmp_path: Path) -
     assert plateau.plateau_scale < 1.0  # the plateau schedule did act, before and after resuming
 
 
+def test_resume_at_an_epoch_boundary_is_bit_exact(make_module, tmp_path: Path) -> None:
+    whole, whole_trainer = _run(make_module, tmp_path / "whole", epochs=3)
+    _run(make_module, tmp_path / "split", epochs=2)
+    resumed, resumed_trainer = _run(
+        make_module, tmp_path / "split", epochs=3, resume=tmp_path / "split" / "last.ckpt"
+    )
+    _assert_same_run(resumed, resumed_trainer, whole, whole_trainer)
+
+
+def test_resume_in_the_middle_of_an_epoch_is_bit_exact(make_module, tmp_path: Path) -> None:
+    # 4 batches an epoch, a generator step every 2 batches: step 3 ends the 2nd batch of epoch 1.
+    whole, whole_trainer = _run(make_module, tmp_path / "whole", epochs=3)
+    saver = GeneratorStepCheckpoint(tmp_path / "split", every_n_steps=3, save_last=False)
+    _run(make_module, tmp_path / "split", epochs=3, callbacks=[saver])
+    checkpoint = tmp_path / "split" / "step0000003.ckpt"
+    state = torch.load(checkpoint, weights_only=True)
+    assert state["loops"]["fit_loop"]["state_dict"]["combined_loader"] == [
+        {"epoch": 1, "served": 2}
+    ]
+    resumed, resumed_trainer = _run(make_module, tmp_path / "resumed", epochs=3, resume=checkpoint)
+    _assert_same_run(resumed, resumed_trainer, whole, whole_trainer)
+
+
 def test_resume_restores_the_rng_states_after_the_sanity_check(make_module, tmp_path: Path) -> None:
     _run(make_module, tmp_path, epochs=1)
     checkpoint = torch.load(tmp_path / "last.ckpt", weights_only=True)
@@ -112,29 +139,3 @@ def test_resume_restores_the_rng_states_after_the_sanity_check(make_module, tmp_
     state = checkpoint["gan_engine"]["rng"]
     assert torch.equal(torch.get_rng_state(), state["torch"])
     assert random.getstate()[1][:3] == tuple(state["python"]["words"][:3].tolist())
-
-
-def test_mid_epoch_resume_restores_the_counters_but_not_the_epoch_data_order(
-    make_module, loaders, fit, tmp_path: Path
-) -> None:
-    """The documented limit: the loader restarts the interrupted epoch from its first batches."""
-    saver = GeneratorStepCheckpoint(tmp_path, every_n_steps=3, save_last=False)
-    first = make_module(pretrain_steps=1)
-    fit(first, loaders, batches=4, callbacks=[saver])
-    resumed = make_module(pretrain_steps=1)
-    trainer = pl.Trainer(
-        max_epochs=1,
-        limit_train_batches=4,
-        limit_val_batches=1,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        accelerator="cpu",
-        default_root_dir=tmp_path,
-    )
-    checkpoint = tmp_path / "step0000003.ckpt"
-    trainer.fit(resumed, *loaders, ckpt_path=checkpoint, weights_only=True)
-    # One batch of the epoch was left: exactly one more step each, counters continue from 3 and 2.
-    assert (resumed.generator_steps, resumed.discriminator_steps) == (4, 3)
-    assert resumed.batches_seen == 4
