@@ -20,6 +20,7 @@ from typing import Any
 import lightning.pytorch as pl
 from lightning.pytorch.utilities.types import OptimizerLRSchedulerConfig
 from torch import Tensor, nn
+from torch.optim import Optimizer
 
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import channels_last_format
@@ -193,6 +194,10 @@ class GANModule(pl.LightningModule):
         self.configure_model()  # no-op when Lightning already called it
         if self.ema is not None:
             self.ema.attach(self.generator)
+
+    def on_before_optimizer_step(self, optimizer: Optimizer) -> None:
+        """Clip the stepping network's gradients (unscaled by now under ``16-mixed``)."""
+        self.updates.clip_stepping(self, optimizer)
 
     def on_train_start(self) -> None:
         """Restore the RNG states of a resumed checkpoint (after Lightning's sanity check)."""

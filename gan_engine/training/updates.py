@@ -8,6 +8,10 @@ skip the backward and the cycle ends with zeroed gradients and no step, as
 changes). Outside ``16-mixed`` — whose gradient scaler skips non-finite steps by itself — the
 accumulated gradients are checked before stepping as well, so a finite loss with NaN gradients can
 never write NaN weights.
+
+Clipping happens inside the optimiser step, in the module's ``on_before_optimizer_step`` hook: that is
+where Lightning has unscaled ``16-mixed`` gradients, so the threshold applies to the true gradients
+(clipping before ``step()`` would clip the scaled ones, by a factor of the loss scale too hard).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import lightning.pytorch as pl
 import torch
 from lightning.pytorch.core.optimizer import LightningOptimizer
 from torch import Tensor
+from torch.optim import Optimizer
 
 from gan_engine.training.config import TrainingConfig
 from gan_engine.training.guard import Network, NonFiniteGuard, first_nonfinite, gradients_finite
@@ -33,6 +38,7 @@ class GuardedUpdates:
         self.config = config
         self.guard = guard
         self.poisoned: dict[str, bool] = {"generator": False, "discriminator": False}
+        self._stepping: tuple[Optimizer, float] | None = None
 
     def update(
         self,
@@ -85,13 +91,23 @@ class GuardedUpdates:
             return False
         clip = self.config.gradient_clip
         threshold = clip.generator if network == "generator" else clip.discriminator
-        if threshold is not None:
-            # Lightning's clip_gradients unscales first under 16-bit mixed precision.
-            module.clip_gradients(
-                optimiser.optimizer,
-                gradient_clip_val=threshold,
-                gradient_clip_algorithm=clip.algorithm,
-            )
-        optimiser.step()
+        self._stepping = None if threshold is None else (optimiser.optimizer, threshold)
+        try:
+            optimiser.step()
+        finally:
+            self._stepping = None
         self.guard.good(network)
         return True
+
+    def clip_stepping(self, module: pl.LightningModule, optimiser: Optimizer) -> None:
+        """Clip ``optimiser``'s gradients if it is the one stepping now with a threshold.
+
+        Call from ``on_before_optimizer_step``: gradients are final (and unscaled) there.
+        """
+        if self._stepping is None or self._stepping[0] is not optimiser:
+            return
+        module.clip_gradients(
+            optimiser,
+            gradient_clip_val=self._stepping[1],
+            gradient_clip_algorithm=self.config.gradient_clip.algorithm,
+        )

@@ -135,21 +135,19 @@ def test_channels_last_training_matches_default_layout(make_module, loaders, fit
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
 
 
-class _GradNorms(pl.Callback):
-    """Records each optimiser's gradient norm just before it steps (after clipping)."""
+class _StepGradNorms(pl.Callback):
+    """Records each network's gradient norm as its last optimiser step used them."""
 
     def __init__(self) -> None:
-        self.norms: dict[int, list[float]] = {0: [], 1: []}
+        self.norms: dict[str, list[float]] = {"generator": [], "discriminator": []}
 
-    def on_before_optimizer_step(self, trainer, pl_module, optimizer) -> None:  # type: ignore[no-untyped-def]
-        index = trainer.optimizers.index(optimizer)
-        grads = [
-            p.grad.norm()
-            for group in optimizer.param_groups
-            for p in group["params"]
-            if p.grad is not None
-        ]
-        self.norms[index].append(torch.linalg.vector_norm(torch.stack(grads)).item())
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # type: ignore[no-untyped-def]
+        for name in self.norms:
+            grads = [
+                p.grad.norm() for p in getattr(pl_module, name).parameters() if p.grad is not None
+            ]
+            if grads:  # the discriminator has none while the generator pretrains
+                self.norms[name].append(torch.linalg.vector_norm(torch.stack(grads)).item())
 
 
 def test_gradient_clipping_bounds_each_network(make_module, loaders, fit) -> None:
@@ -157,15 +155,38 @@ def test_gradient_clipping_bounds_each_network(make_module, loaders, fit) -> Non
 
     clip = GradientClipConfig(algorithm="norm", generator=1e-3, discriminator=2e-3)
     module = make_module(gradient_clip=clip)
-    recorder = _GradNorms()
+    recorder = _StepGradNorms()
     fit(module, loaders, batches=3, callbacks=[recorder])
-    assert len(recorder.norms[0]) == 3
-    assert len(recorder.norms[1]) == 3
-    assert max(recorder.norms[0]) <= 1e-3 * (1 + 1e-4)
-    assert max(recorder.norms[1]) <= 2e-3 * (1 + 1e-4)
+    assert len(recorder.norms["generator"]) == 3
+    assert len(recorder.norms["discriminator"]) == 3
+    assert max(recorder.norms["generator"]) <= 1e-3 * (1 + 1e-4)
+    assert max(recorder.norms["discriminator"]) <= 2e-3 * (1 + 1e-4)
 
 
 def test_without_clipping_gradients_exceed_those_bounds(make_module, loaders, fit) -> None:
-    recorder = _GradNorms()
+    recorder = _StepGradNorms()
     fit(make_module(), loaders, batches=2, callbacks=[recorder])
-    assert max(recorder.norms[0]) > 1e-3
+    assert max(recorder.norms["generator"]) > 1e-3
+
+
+def test_clipping_under_16_mixed_bounds_the_unscaled_gradients(make_module, loaders, fit) -> None:
+    from lightning.pytorch.plugins.precision import MixedPrecision
+
+    from gan_engine.training.config import GradientClipConfig
+
+    clip = GradientClipConfig(algorithm="norm", generator=1e-3, discriminator=2e-3)
+    module = make_module(pretrain_steps=1, gradient_clip=clip)
+    recorder = _StepGradNorms()
+    # Lightning turns precision="16-mixed" into bf16 on CPU; the plugin keeps fp16 and its scaler.
+    scaler = torch.amp.GradScaler("cpu", init_scale=2.0**12)
+    plugin = MixedPrecision("16-mixed", "cpu", scaler)
+    trainer = fit(module, loaders, batches=3, callbacks=[recorder], plugins=[plugin])
+    assert trainer.precision == "16-mixed"
+    assert scaler.get_scale() > 1.0  # the gradients were scaled
+    assert (module.generator_steps, module.discriminator_steps) == (3, 2)
+    # Clipped after unscaling: at the threshold, not at threshold / scale.
+    for norm in recorder.norms["generator"]:
+        assert 0.5e-3 < norm <= 1e-3 * (1 + 1e-3)
+    assert len(recorder.norms["discriminator"]) == 2
+    for norm in recorder.norms["discriminator"]:
+        assert 1e-3 < norm <= 2e-3 * (1 + 1e-3)
