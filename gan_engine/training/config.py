@@ -134,10 +134,18 @@ class NonFiniteConfig:
             counts it (logged as ``train/skipped_steps``) and raises the same error once one network has
             had ``max_consecutive`` updates skipped in a row.
         max_consecutive: consecutive skipped updates of one network tolerated by ``skip``.
+        check: when the host looks at the finiteness flags. ``when_logging`` (default) keeps them on
+            the device and reads them every ``Trainer.log_every_n_steps`` batches, at the end of each
+            epoch and before each checkpoint, so steps never wait for the accelerator; meanwhile a
+            non-finite update is skipped on the device (the fused optimiser's ``found_inf``) and still
+            counts as a step. ``every_step`` reads them at every update (one host synchronisation
+            each) and stops or skips before the step; it is also what optimisers without a fused
+            kernel get.
     """
 
     policy: Literal["stop", "skip"] = "stop"
     max_consecutive: int = attrs.field(default=10, validator=at_least(1))
+    check: Literal["when_logging", "every_step"] = "when_logging"
 
 
 @attrs.frozen
@@ -159,12 +167,14 @@ class TrainingConfig:
         adversarial_ramp: shape of that ramp.
         generator_optimizer: the generator's optimiser.
         discriminator_optimizer: the discriminator's optimiser.
-        channels_last: run networks in channels-last memory format (faster on modern CPUs and GPUs).
+        channels_last: run networks in channels-last memory format: on by default, as convolutions
+            run faster in it on modern CPUs and GPUs (1.7x for fp32 training of the SRResNet reference
+            configuration on an AVX-512 CPU, BENCHMARKS.md); every built-in network supports it.
         gradient_clip: per-network gradient clipping, applied after unscaling under mixed precision.
         r1_gamma: weight ``γ`` of the R1 gradient penalty ``γ/2 · E‖∇D(x_real)‖²`` on the
             discriminator (0: off).
-        check_finite: watch for NaN or infinite losses and gradients (one host synchronisation per
-            update); what happens then is ``nonfinite``'s policy. ``false`` turns the guard off.
+        check_finite: watch for NaN or infinite losses and gradients; what happens then, and when
+            the host looks, is ``nonfinite``'s policy. ``false`` turns the guard off.
         nonfinite: the policy on a NaN or infinite loss: stop at once, or skip a bounded number of updates.
         generator_scheduler: the generator's learning-rate schedule (warm-up, then none, cosine or plateau).
         discriminator_scheduler: the discriminator's learning-rate schedule.
@@ -186,7 +196,7 @@ class TrainingConfig:
     adversarial_ramp: Literal["linear", "cosine"] = "linear"
     generator_optimizer: OptimiserConfig = attrs.field(factory=OptimiserConfig)
     discriminator_optimizer: OptimiserConfig = attrs.field(factory=OptimiserConfig)
-    channels_last: bool = False
+    channels_last: bool = True
     gradient_clip: GradientClipConfig = attrs.field(factory=GradientClipConfig)
     r1_gamma: float = attrs.field(default=0.0, validator=at_least(0.0))
     check_finite: bool = True

@@ -146,9 +146,16 @@ class GANModule(pl.LightningModule):
         checkpoints them and ``LearningRateMonitor`` logs them as ``lr-generator``/``lr-discriminator``.
         """
         config = self.config
+        # A fused optimiser unscales 16-mixed gradients inside its step: too late to clip them.
+        clip = config.gradient_clip
+        fp16 = self._trainer is not None and self.trainer.precision == "16-mixed"
         configs = [
             optimiser_with_schedule(
-                "generator", self.generator, config.generator_optimizer, config.generator_scheduler
+                "generator",
+                self.generator,
+                config.generator_optimizer,
+                config.generator_scheduler,
+                fused=not (fp16 and clip.generator is not None),
             )
         ]
         if self.discriminator is not None:
@@ -158,6 +165,7 @@ class GANModule(pl.LightningModule):
                     self.discriminator,
                     config.discriminator_optimizer,
                     config.discriminator_scheduler,
+                    fused=not (fp16 and clip.discriminator is not None),
                 )
             )
         return configs
@@ -194,6 +202,10 @@ class GANModule(pl.LightningModule):
         self.configure_model()  # no-op when Lightning already called it
         if self.ema is not None:
             self.ema.attach(self.generator)
+
+    def on_train_end(self) -> None:
+        """Apply the policy to the finiteness flags of the last updates."""
+        self.updates.flush()
 
     def on_before_optimizer_step(self, optimizer: Optimizer) -> None:
         """Clip the stepping network's gradients (unscaled by now under ``16-mixed``)."""
@@ -287,6 +299,11 @@ class GANModule(pl.LightningModule):
             self._budget_spent()
         self.untoggle_optimizer(optimisers[0])
         self.batches_seen += 1
+        every = int(getattr(self.trainer, "log_every_n_steps", 0) or 0)
+        if (every and self.batches_seen % every == 0) or (
+            batch_idx + 1 == self.trainer.num_training_batches
+        ):
+            self.updates.flush()  # finiteness flags reach the host when metrics do
         if self.config.check_finite and self.config.nonfinite.policy == "skip":
             logs["train/skipped_steps"] = float(self.guard.skipped)
         self.log_dict(logs, on_step=True, on_epoch=False, batch_size=lr.shape[0])
@@ -323,7 +340,12 @@ class GANModule(pl.LightningModule):
         return self._norm.denormalise(self(self._norm.normalise(lr, "lr")), "hr").float()
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Store the spec, counters, skip counts, RNG states and the EMA generator (plain data)."""
+        """Store the spec, counters, skip counts, RNG states and the EMA generator (plain data).
+
+        Pending finiteness flags are applied first, so the skip counts are current; a ``stop``
+        policy raises here, before anything is written.
+        """
+        self.updates.flush()
         state: dict[str, Any] = {
             "spec": self.spec,
             "generator_steps": self.generator_steps,

@@ -6,6 +6,7 @@ import lightning.pytorch as pl
 import pytest
 import torch
 
+from gan_engine.training.config import EMAConfig, GradientClipConfig, NonFiniteConfig
 from gan_engine.training.module import CHECKPOINT_KEY
 
 
@@ -151,7 +152,6 @@ class _StepGradNorms(pl.Callback):
 
 
 def test_gradient_clipping_bounds_each_network(make_module, loaders, fit) -> None:
-    from gan_engine.training.config import GradientClipConfig
 
     clip = GradientClipConfig(algorithm="norm", generator=1e-3, discriminator=2e-3)
     module = make_module(gradient_clip=clip)
@@ -172,8 +172,6 @@ def test_without_clipping_gradients_exceed_those_bounds(make_module, loaders, fi
 def test_clipping_under_16_mixed_bounds_the_unscaled_gradients(make_module, loaders, fit) -> None:
     from lightning.pytorch.plugins.precision import MixedPrecision
 
-    from gan_engine.training.config import GradientClipConfig
-
     clip = GradientClipConfig(algorithm="norm", generator=1e-3, discriminator=2e-3)
     module = make_module(pretrain_steps=1, gradient_clip=clip)
     recorder = _StepGradNorms()
@@ -190,3 +188,51 @@ def test_clipping_under_16_mixed_bounds_the_unscaled_gradients(make_module, load
     assert len(recorder.norms["discriminator"]) == 2
     for norm in recorder.norms["discriminator"]:
         assert 1e-3 < norm <= 2e-3 * (1 + 1e-3)
+
+
+class _HostReads(pl.Callback):
+    """Counts tensor-to-Python reads (``.item()``, ``bool()``: host synchronisations on a GPU) per batch."""
+
+    def __init__(self) -> None:
+        from torch.utils._python_dispatch import TorchDispatchMode
+
+        reads = self.reads = [0]
+
+        class Counter(TorchDispatchMode):
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+                if func is torch.ops.aten._local_scalar_dense.default:
+                    reads[0] += 1
+                return func(*args, **(kwargs or {}))
+
+        self.mode = Counter()
+        self.per_batch: list[int] = []
+        self.pending: list[int] = []
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:  # type: ignore[no-untyped-def]
+        self.reads[0] = 0
+        self.mode.__enter__()
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # type: ignore[no-untyped-def]
+        self.mode.__exit__(None, None, None)
+        self.per_batch.append(self.reads[0])
+        self.pending.append(len(pl_module.updates.pending))
+
+
+def test_default_training_steps_never_read_tensors_back_between_logging_steps(
+    make_module, loaders, fit
+) -> None:
+    module = make_module(pretrain_steps=1, ema=EMAConfig(enabled=True, decay=0.9))
+    reads = _HostReads()
+    fit(module, loaders, batches=4, callbacks=[reads], log_every_n_steps=2)
+    assert reads.per_batch == [0, 0, 0, 0]
+    # The flags wait on the device (G only while pretraining, then G and D) until batches 2 and 4 log.
+    assert reads.pending == [1, 0, 2, 0]
+    assert module.generator_steps == 4
+
+
+def test_checking_every_step_reads_back_at_every_update(make_module, loaders, fit) -> None:
+
+    module = make_module(pretrain_steps=1, nonfinite=NonFiniteConfig(check="every_step"))
+    reads = _HostReads()
+    fit(module, loaders, batches=3, callbacks=[reads], log_every_n_steps=100)
+    assert all(count > 0 for count in reads.per_batch)

@@ -70,15 +70,22 @@ def _terms(loss: object) -> list[LossTerm]:
     return [LossTerm(name="nanny", loss=loss, weight=1.0)]  # type: ignore[arg-type]
 
 
+# every_step decides before the step; when_logging skips the step on the device (it still counts)
+# and decides when the flags are read: here at the next checkpoint or the epoch's end.
+CHECKS = pytest.mark.parametrize("check", ["every_step", "when_logging"])
+
+
+@CHECKS
 def test_stop_raises_naming_the_term_and_keeps_the_last_good_checkpoint(
-    make_module, loaders, fit, tmp_path: Path
+    make_module, loaders, fit, tmp_path: Path, check: str
 ) -> None:
-    module = make_module(adversarial=False, terms=_terms(NaNOnCalls({3})))
+    policy = NonFiniteConfig(policy="stop", check=check)  # type: ignore[arg-type]
+    module = make_module(adversarial=False, terms=_terms(NaNOnCalls({3})), nonfinite=policy)
     saver = GeneratorStepCheckpoint(tmp_path, every_n_steps=1)
     with pytest.raises(NonFiniteLossError, match="loss term 'nanny' is nan at step 3") as error:
         fit(module, loaders, batches=4, callbacks=[saver], plugins=[AtomicCheckpointIO()])
     assert error.value.term == "nanny"
-    assert module.generator_steps == 3
+    assert module.generator_steps == (3 if check == "every_step" else 4)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "last.ckpt",
         "step0000001.ckpt",
@@ -93,25 +100,34 @@ def test_stop_raises_naming_the_term_and_keeps_the_last_good_checkpoint(
         assert torch.equal(saved, value)  # the NaN batch changed nothing
 
 
-def test_skip_drops_the_update_counts_it_and_carries_on(make_module, loaders, fit) -> None:
-    policy = NonFiniteConfig(policy="skip", max_consecutive=3)
+@CHECKS
+def test_skip_drops_the_update_counts_it_and_carries_on(
+    make_module, loaders, fit, check: str
+) -> None:
+    policy = NonFiniteConfig(policy="skip", max_consecutive=3, check=check)  # type: ignore[arg-type]
     module = make_module(adversarial=False, terms=_terms(NaNOnCalls({1, 2})), nonfinite=policy)
     changes = _Changes()
     trainer = fit(module, loaders, batches=4, callbacks=[changes])
     assert changes.changed == [True, False, False, True]
-    assert (module.generator_steps, module.batches_seen) == (2, 4)
+    steps = 2 if check == "every_step" else 4
+    assert (module.generator_steps, module.batches_seen) == (steps, 4)
     assert module.guard.skipped == 2
     assert module.guard.consecutive["generator"] == 0
     assert trainer.callback_metrics["train/skipped_steps"].item() == 2.0
     assert all(bool(torch.isfinite(p).all()) for p in module.generator.parameters())
 
 
-def test_skip_stops_after_too_many_consecutive_skips(make_module, loaders, fit) -> None:
-    policy = NonFiniteConfig(policy="skip", max_consecutive=2)
+@CHECKS
+def test_skip_stops_after_too_many_consecutive_skips(make_module, loaders, fit, check: str) -> None:
+    policy = NonFiniteConfig(policy="skip", max_consecutive=2, check=check)  # type: ignore[arg-type]
     module = make_module(adversarial=False, terms=_terms(NaNOnCalls()), nonfinite=policy)
+    before = [p.detach().clone() for p in module.generator.parameters()]
     with pytest.raises(NonFiniteLossError, match="2 consecutive generator updates skipped"):
         fit(module, loaders, batches=4)
-    assert module.generator_steps == 0
+    assert module.generator_steps == (0 if check == "every_step" else 4)
+    assert all(
+        torch.equal(a, b) for a, b in zip(before, module.generator.parameters(), strict=True)
+    )
 
 
 def test_a_finite_loss_with_nan_gradients_never_reaches_the_weights(
