@@ -22,7 +22,7 @@ Reference configurations (issue 8):
   L1 + SAM + VGG19 perceptual (up to conv5_4, random weights: same cost) + BCE.
 - ``b``: RRDBNet 23 blocks (64 channels, growth 32), x4, RGB, batch 4, LR 32²; U-Net discriminator;
   L1 + VGG19 perceptual + relativistic adversarial.
-- ``c``: 3D SRResNet 64 channels, 16 blocks, x2, 1 channel, batch 2, LR 16³; 3D PatchGAN;
+- ``c``: 3D SRResNet 64 channels, 16 blocks, x2, 1 channel, batch 2, LR 16³; 3D PatchGAN (2 layers);
   L1 + BCE.
 
     python benchmarks/training_step.py                         # every config and variant
@@ -102,7 +102,7 @@ Data: {dataset: sample_mri, params: {patch_size: 32, patch_depth: 32, val_patch_
        val_batch_size: 2}
 Normalisation: {name: minmax, params: {minimum: [0.0], maximum: [1.0]}}
 Generator: {name: srresnet, params: {n_channels: 64, n_blocks: 16}}
-Discriminator: {name: patchgan, params: {base_channels: 32, n_layers: 3}}
+Discriminator: {name: patchgan, params: {base_channels: 32, n_layers: 2}}
 Losses:
   - {name: l1, weight: 1.0}
   - {name: bce, weight: 0.001}
@@ -222,7 +222,7 @@ def _count_flops(config: dict[str, Any], variant: dict[str, Any], root: Path) ->
     return int(counter.get_total_flops())
 
 
-def _conv_peak(precision: str, device: torch.device, dims: int = 2) -> tuple[float, str]:
+def conv_peak(precision: str, device: torch.device, dims: int = 2) -> tuple[float, str]:
     """Best FLOP/s of a few large 3x3 convolutions (forward) at ``precision``, channels-last."""
     shapes = [(64, 8, 128), (128, 4, 128), (256, 4, 64)] if dims == 2 else [(64, 2, 32)]
     best, best_name = 0.0, ""
@@ -266,19 +266,19 @@ def _worker(variant: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         flops = _count_flops(config, variant, root)
-        before = _conv_peak(variant["precision"], device)
+        before = conv_peak(variant["precision"], device)
         batches = variant["warmup"] + variant["steps"]
         trainer, module, datamodule, timer = _build(config, variant, batches, root / "timed")
         trainer.fit(module, datamodule=datamodule)
         # Timed before and after training, best kept: a busy moment cannot lower the bar.
-        peak, peak_name = max(before, _conv_peak(variant["precision"], device))
+        peak, peak_name = max(before, conv_peak(variant["precision"], device))
     intervals = [b - a for a, b in zip(timer.starts, timer.starts[1:], strict=False)]
     timed = intervals[variant["warmup"] :]
     step = statistics.median(timed)
     return {
         **variant,
         "title": config["title"],
-        "device": torch.cuda.get_device_name() if device.type == "cuda" else _cpu_name(),
+        "device": torch.cuda.get_device_name() if device.type == "cuda" else cpu_name(),
         "threads": torch.get_num_threads(),
         "step_s": step,
         "step_min_s": min(timed),
@@ -293,7 +293,7 @@ def _worker(variant: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _cpu_name() -> str:
+def cpu_name() -> str:
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()

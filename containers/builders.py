@@ -14,7 +14,7 @@ import attrs
 from torch import nn
 
 from containers.spec.schema import ComponentSpec, Spec
-from gan_engine.data.datamodule import SRDataModule
+from gan_engine.data.datamodule import SRDataModule, default_workers
 from gan_engine.data.fit_samples import DatasetSamples
 from gan_engine.errors import GanEngineError
 from gan_engine.normalisers.branches import PerBranchNormaliser
@@ -135,14 +135,15 @@ def build_selector(spec: Spec) -> DatasetSelector:
 def build_datamodule(spec: Spec, selector: DatasetSelector) -> SRDataModule:
     """The Lightning DataModule over the selector's datasets."""
     data = spec.Data
+    workers = default_workers() if data.num_workers == "auto" else data.num_workers
     return SRDataModule(
         selector=selector,
         batch_size=data.batch_size,
         val_batch_size=data.val_batch_size,
-        num_workers=data.num_workers,
+        num_workers=workers,
         seed=spec.Training.seed,
         pin_memory=data.pin_memory,
-        persistent_workers=data.num_workers > 0,
+        persistent_workers=workers > 0,
     )
 
 

@@ -47,8 +47,8 @@ class AtLeast:
     bound: float
 
     def __call__(self, instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        """Validate ``value``."""
-        if value < self.bound:
+        """Validate ``value`` (a non-number, such as ``"auto"`` of an ``int | "auto"`` field, passes)."""
+        if isinstance(value, int | float) and value < self.bound:
             raise InvalidParamError(attribute.name, f"must be >= {self.bound}, got {value}")
 
     def describe(self) -> str:

@@ -87,7 +87,12 @@ def _add_predict_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     predict.add_argument("--mode", choices=["auto", "centre", "blend"], default="auto")
     predict.add_argument("--guard", type=int, default=0, help="blend: ignored pixels at tile edges")
     predict.add_argument("--batch-size", type=int, default=1, help="tiles per forward pass")
-    predict.add_argument("--channels-last", action="store_true", help="channels-last memory format")
+    predict.add_argument(
+        "--channels-last",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="channels-last memory format (default: on; faster convolutions)",
+    )
     predict.add_argument("--accelerator", default="auto", help="cpu, gpu, auto, …")
     predict.add_argument("--devices", type=_devices, default=1, help="devices per node, or auto")
     predict.add_argument("--num-nodes", type=int, default=1)

@@ -89,7 +89,9 @@ class DataSpec:
         scale: super-resolution factor.
         batch_size: training batch size.
         val_batch_size: validation batch size.
-        num_workers: data-loading worker processes (0 loads in the training process).
+        num_workers: data-loading worker processes (0 loads in the training process). ``auto``: one
+            per CPU core beyond the first, at most 4 (1 on a 2-core machine), so the next batches are
+            prepared while the step runs.
         pin_memory: pin host memory for faster copies to a GPU.
     """
 
@@ -100,7 +102,7 @@ class DataSpec:
     scale: int = attrs.field(default=4, validator=at_least(1))
     batch_size: int = attrs.field(default=8, validator=at_least(1))
     val_batch_size: int = attrs.field(default=4, validator=at_least(1))
-    num_workers: int = attrs.field(default=0, validator=at_least(0))
+    num_workers: int | Literal["auto"] = attrs.field(default="auto", validator=at_least(0))
     pin_memory: bool = False
 
     @property

@@ -11,6 +11,7 @@ remaining batches.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sized
 from typing import Protocol, runtime_checkable
 
@@ -65,6 +66,12 @@ class EpochShuffleSampler(Sampler[int]):
 
     def __len__(self) -> int:
         return self.length
+
+
+def default_workers() -> int:
+    """Loader workers for ``num_workers: auto``: one per usable CPU core beyond the first, 1 to 4."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(4, max(1, (cores or 1) - 1))
 
 
 def _sized(dataset: Dataset[Sample], what: str) -> int:

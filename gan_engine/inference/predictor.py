@@ -72,7 +72,8 @@ class PredictOptions:
             keep a CPU busy, batches help GPUs with small tiles).
         guard: blend only: pixels near inner tile edges given zero weight (``>= r`` is exact).
         fill_radius: nodata/NaN pixels are filled with the mean of valid pixels this close.
-        channels_last: run the network in channels-last memory format (faster on many CPUs).
+        channels_last: run the network in channels-last memory format (default: convolutions are
+            faster in it on modern CPUs and GPUs; BENCHMARKS.md).
     """
 
     tile: int | None = None
@@ -81,7 +82,7 @@ class PredictOptions:
     batch_size: int = 1
     guard: int = 0
     fill_radius: int = DEFAULT_FILL_RADIUS
-    channels_last: bool = False
+    channels_last: bool = True
 
 
 @attrs.frozen(kw_only=True)

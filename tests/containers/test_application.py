@@ -68,3 +68,15 @@ def test_a_fitted_normaliser_is_fitted_on_training_data_before_training(
     app.training.trainer().fit(module, datamodule=datamodule)
     assert datamodule.train_set is fitted_on  # ... and reused for training
     assert module.generator_steps == 2
+
+
+def test_the_datamodule_loads_with_workers_by_default(quickstart: Path, tmp_path: Path) -> None:
+    from gan_engine.data.datamodule import default_workers
+
+    spec = load_spec(quickstart)
+    assert spec.Data.num_workers == "auto"
+    datamodule = ApplicationContainer(spec=spec, run_dir=tmp_path).data.datamodule()
+    assert datamodule.num_workers == default_workers() >= 1
+    assert datamodule.persistent_workers
+    pinned = load_spec(quickstart, ["Data.num_workers=0"])
+    assert ApplicationContainer(spec=pinned, run_dir=tmp_path).data.datamodule().num_workers == 0

@@ -12,7 +12,8 @@ import pytest
 import torch
 from PIL import Image
 
-from containers.cli.main import main
+from containers.cli.main import _parser, main
+from gan_engine.inference.predictor import PredictOptions
 from tests.inference.models import train_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,3 +123,10 @@ def test_two_ddp_processes_share_the_files_and_write_each_once(
     lines = [line for line in done.stdout.splitlines() if " -> " in line]
     assert sorted(line.split(" -> ")[0] for line in lines) == sorted(map(str, inputs))
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in inputs)
+
+
+def test_predict_runs_channels_last_unless_told_not_to() -> None:
+    base = ["predict", "model.ckpt", "in.tif", "--out", "out"]
+    assert _parser().parse_args(base).channels_last is True
+    assert _parser().parse_args([*base, "--no-channels-last"]).channels_last is False
+    assert PredictOptions().channels_last

@@ -10,7 +10,7 @@ import pytest
 import torch
 from torch import nn
 
-from gan_engine.data.datamodule import EpochShuffleSampler, SRDataModule
+from gan_engine.data.datamodule import EpochShuffleSampler, SRDataModule, default_workers
 from gan_engine.data.selectors import RGBFolderParams, RGBFolderSelector
 from gan_engine.errors import DataError, InvalidParamError
 
@@ -145,3 +145,9 @@ def test_lightning_sets_the_epoch_each_epoch(photo_folder: Path, tmp_path: Path)
     rerun = SRDataModule(selector(photo_folder), batch_size=4, val_batch_size=4)
     rerun.setup("fit")
     assert [float(b.sum()) for b in _epoch_batches(rerun, 1)] == model.seen[1]
+
+
+def test_auto_workers_leave_one_core_to_the_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    for cores, workers in ((1, 1), (2, 1), (3, 2), (16, 4)):
+        monkeypatch.setattr("os.sched_getaffinity", lambda _pid, n=cores: set(range(n)))
+        assert default_workers() == workers
