@@ -168,8 +168,9 @@ class TrainingConfig:
         generator_optimizer: the generator's optimiser.
         discriminator_optimizer: the discriminator's optimiser.
         channels_last: run networks in channels-last memory format: on by default, as convolutions
-            run faster in it on modern CPUs and GPUs (1.7x for fp32 training of the SRResNet reference
-            configuration on an AVX-512 CPU, BENCHMARKS.md); every built-in network supports it.
+            run faster in it on modern CPUs and GPUs (up to 1.25x faster training steps of the
+            reference configurations on an AVX-512 CPU, BENCHMARKS.md); every built-in network
+            supports it.
         gradient_clip: per-network gradient clipping, applied after unscaling under mixed precision.
         r1_gamma: weight ``γ`` of the R1 gradient penalty ``γ/2 · E‖∇D(x_real)‖²`` on the
             discriminator (0: off).
