@@ -29,15 +29,6 @@ def all_finite(values: Iterable[Tensor]) -> Tensor:
     return torch.stack(flags).all()
 
 
-def gradients_finite_flag(parameters: Iterable[torch.nn.Parameter]) -> Tensor | None:
-    """A 0-dim bool tensor: every gradient is finite; ``None`` when there are no gradients."""
-    grads = [p.grad for p in parameters if p.grad is not None]
-    if not grads:
-        return None
-    norms = torch._foreach_norm(grads)
-    return torch.isfinite(torch.stack([norm.float() for norm in norms])).all()
-
-
 def supports_found_inf(optimiser: Optimizer) -> bool:
     """Whether ``optimiser`` skips its step on the device when given ``found_inf`` (fused kernels)."""
     return bool(getattr(optimiser, "_step_supports_amp_scaling", False))

@@ -82,13 +82,22 @@ def first_nonfinite(
     return None
 
 
-def gradients_finite(parameters: Iterable[torch.nn.Parameter]) -> bool:
-    """Whether every gradient of ``parameters`` is finite (one host synchronisation)."""
+def gradients_finite_flag(parameters: Iterable[torch.nn.Parameter]) -> Tensor | None:
+    """A 0-dim bool tensor on the gradients' device: every gradient is finite (no host sync).
+
+    A gradient whose norm overflows counts as non-finite. ``None`` when there are no gradients.
+    """
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
-        return True
+        return None
     norms = torch._foreach_norm(grads)
-    return bool(torch.isfinite(torch.stack([n.float() for n in norms])).all())
+    return torch.isfinite(torch.stack([norm.float() for norm in norms])).all()
+
+
+def gradients_finite(parameters: Iterable[torch.nn.Parameter]) -> bool:
+    """Whether every gradient of ``parameters`` is finite (one host synchronisation)."""
+    flag = gradients_finite_flag(parameters)
+    return flag is None or bool(flag)
 
 
 Network = Literal["generator", "discriminator"]

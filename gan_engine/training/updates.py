@@ -32,11 +32,16 @@ from gan_engine.training.config import TrainingConfig
 from gan_engine.training.deferred_checks import (
     PendingChecks,
     all_finite,
-    gradients_finite_flag,
     skip_if_nonfinite,
     supports_found_inf,
 )
-from gan_engine.training.guard import Network, NonFiniteGuard, first_nonfinite, gradients_finite
+from gan_engine.training.guard import (
+    Network,
+    NonFiniteGuard,
+    first_nonfinite,
+    gradients_finite,
+    gradients_finite_flag,
+)
 
 
 class GuardedUpdates:

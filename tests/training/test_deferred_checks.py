@@ -8,11 +8,10 @@ import torch
 from gan_engine.training.deferred_checks import (
     PendingChecks,
     all_finite,
-    gradients_finite_flag,
     skip_if_nonfinite,
     supports_found_inf,
 )
-from gan_engine.training.guard import NonFiniteGuard, NonFiniteLossError
+from gan_engine.training.guard import NonFiniteGuard, NonFiniteLossError, gradients_finite_flag
 
 
 def _adam(fused: bool) -> tuple[torch.nn.Parameter, torch.optim.Adam]:
