@@ -45,6 +45,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+import lightning.pytorch as pl
 import torch
 
 REPO = Path(__file__).resolve().parents[1]
@@ -160,26 +161,26 @@ class _RandomSelector:
         return _RandomPairs(self._config, self._config["batch"])
 
 
-class _StepTimer:
-    """Wall-clock start of every training batch (device-synchronised)."""
+class _StepTimer(pl.Callback):
+    """Wall-clock start of every training batch, and the end of training (device-synchronised)."""
 
     def __init__(self) -> None:
         self.starts: list[float] = []
 
-    def on_train_batch_start(self, *_: Any) -> None:
+    def _mark(self) -> None:
         if torch.cuda.is_available():
             torch.cuda.synchronize()
         self.starts.append(time.perf_counter())
 
+    def on_train_batch_start(self, *_: Any) -> None:
+        self._mark()
+
     def on_train_end(self, *_: Any) -> None:
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        self.starts.append(time.perf_counter())
+        self._mark()
 
 
 def _build(config: dict[str, Any], variant: dict[str, Any], batches: int, root: Path) -> Any:
     """The Trainer and module that ``gan-engine train`` would build, over random data."""
-    import lightning.pytorch as pl
     from dependency_injector import providers
 
     from containers.application import ApplicationContainer
@@ -197,16 +198,7 @@ def _build(config: dict[str, Any], variant: dict[str, Any], batches: int, root: 
     module = app.training.module()
     trainer = app.training.trainer()
     timer = _StepTimer()
-    trainer.callbacks.append(
-        type(
-            "Timer",
-            (pl.Callback,),
-            {
-                "on_train_batch_start": lambda _self, *a: timer.on_train_batch_start(*a),
-                "on_train_end": lambda _self, *a: timer.on_train_end(*a),
-            },
-        )()
-    )
+    trainer.callbacks.append(timer)
     return trainer, module, app.data.datamodule(), timer
 
 
