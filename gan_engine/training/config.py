@@ -140,7 +140,7 @@ class NonFiniteConfig:
             non-finite update is skipped on the device (the fused optimiser's ``found_inf``) and still
             counts as a step. ``every_step`` reads them at every update (one host synchronisation
             each) and stops or skips before the step; it is also what optimisers without a fused
-            kernel get.
+            kernel get outside ``16-mixed`` (whose gradient scaler skips on the device).
     """
 
     policy: Literal["stop", "skip"] = "stop"
