@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import torch
@@ -27,20 +28,15 @@ def build_optimiser(
         msg = "build_optimiser: the network has no trainable parameters"
         raise ValueError(msg)
     cls = torch.optim.Adam if config.name == "adam" else torch.optim.AdamW
+    make = functools.partial(
+        cls, params, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay
+    )
     if fused:
         try:
-            return cls(
-                params,
-                lr=config.lr,
-                betas=config.betas,
-                weight_decay=config.weight_decay,
-                fused=True,
-            )
-        except RuntimeError:  # a device or dtype without a fused kernel
+            return make(fused=True)
+        except RuntimeError:  # a device or dtype without a fused kernel: foreach below
             pass
-    return cls(
-        params, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay, foreach=True
-    )
+    return make(foreach=True)
 
 
 def optimiser_with_schedule(
