@@ -28,6 +28,7 @@ from gan_engine.nn.receptive import (
     radius,
     union,
 )
+from gan_engine.nn.shuffled_conv import shuffled_conv, shuffled_conv_pays
 from gan_engine.params import at_least, in_range, odd, one_of
 from gan_engine.registry import Capabilities, register_generator
 from gan_engine.types import SpatialDims
@@ -189,6 +190,38 @@ def reconstruction_layers(
     return body_end, nn.Sequential(*stages), tail
 
 
+def _elementwise(activation: nn.Module) -> bool:
+    """Whether ``activation`` acts on each value alone (so it commutes with a pixel shuffle)."""
+    if isinstance(activation, nn.PReLU):
+        return activation.num_parameters == 1
+    return isinstance(activation, nn.ReLU | nn.LeakyReLU | nn.GELU)
+
+
+def reconstruct(upsampler: nn.Module, tail: nn.Module, features: Tensor) -> Tensor:
+    """``tail(upsampler(features))`` for the layers of :func:`reconstruction_layers`.
+
+    When :func:`~gan_engine.nn.shuffled_conv.shuffled_conv_pays` (a large tail kernel to few
+    bands, e.g. the paper's 9×9 to 4 bands), the last sub-pixel stage is not shuffled: its
+    activation runs before the shuffle (it is elementwise) and the tail runs at the stage's input
+    resolution on an equivalent kernel (:func:`~gan_engine.nn.shuffled_conv.shuffled_conv`), so
+    only the few-channel output is shuffled. Same parameters and values up to float rounding.
+    """
+    *stages, last, activation = upsampler.children()
+    if not (
+        isinstance(last, SubpixelUpsample)
+        and isinstance(tail, nn.Conv2d | nn.Conv3d)
+        and _elementwise(activation)
+        and shuffled_conv_pays(
+            tail.kernel_size[0], tail.out_channels, last.scale, len(tail.kernel_size)
+        )
+    ):
+        return tail(upsampler(features))  # type: ignore[no-any-return]
+    for stage in stages:
+        features = stage(features)
+    coarse = activation(last.conv(features))
+    return shuffled_conv(coarse, tail.weight, tail.bias, last.scale)
+
+
 @register_generator(
     "srresnet",
     params=SRResNetParams,
@@ -260,7 +293,7 @@ class SRResNet(nn.Module):
         self._check_input(lr)
         head: Tensor = self.head(lr)
         features: Tensor = head + self.body_end(self.body(head))
-        sr: Tensor = self.tail(self.upsampler(features))
+        sr = reconstruct(self.upsampler, self.tail, features)
         if self.params.global_skip:
             sr = sr + upsample(lr, self.scale)
         return sr

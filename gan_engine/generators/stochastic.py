@@ -13,6 +13,7 @@ from gan_engine.generators.srresnet import (
     SCALES,
     SRResNetParams,
     check_arguments,
+    reconstruct,
     reconstruction_layers,
 )
 from gan_engine.nn.activation import make_activation
@@ -156,7 +157,7 @@ class StochasticSRResNet(nn.Module):
             if self.noises:
                 features = self.noises[index](features)
         features = head + self.body_end(features)
-        sr: Tensor = self.tail(self.upsampler(features))
+        sr = reconstruct(self.upsampler, self.tail, features)
         if self.params.global_skip:
             sr = sr + upsample(lr, self.scale)
         return sr

@@ -13,6 +13,7 @@ from gan_engine.generators.srresnet import (
     SCALES,
     SRResNet,
     SRResNetParams,
+    reconstruct,
     upsampling_factors,
 )
 from gan_engine.nn.interpolate import upsample
@@ -40,6 +41,32 @@ def test_upsampling_is_x2_stages_or_one_x3_stage(scale: int, stages: list[int]) 
     assert upsampling_factors(scale) == stages
     model = SRResNet(2, 1, 1, scale, TINY)
     assert [m.scale for m in model.modules() if isinstance(m, SubpixelUpsample)] == stages
+
+
+@pytest.mark.parametrize(
+    ("spatial_dims", "scale", "activation", "out_channels"),
+    [(2, 4, "prelu", 4), (2, 3, "gelu", 1), (2, 2, "leaky_relu", 3), (3, 2, "relu", 1)],
+)
+def test_large_tail_runs_before_the_last_shuffle_with_the_same_result(
+    spatial_dims: SpatialDims, scale: int, activation: Any, out_channels: int
+) -> None:
+    params = SRResNetParams(n_channels=4, n_blocks=1, activation=activation, global_skip=False)
+    model = SRResNet(spatial_dims, 2, out_channels, scale, params).double()
+    features = torch.randn(2, 4, *[5] * spatial_dims, dtype=torch.float64)
+    # the 9x9 tail to few bands is the case the coarse form pays for
+    assert model.params.head_kernel_size == 9
+    direct = model.tail(model.upsampler(features))
+    torch.testing.assert_close(reconstruct(model.upsampler, model.tail, features), direct)
+
+
+def test_reconstruct_falls_back_to_the_layers_when_the_activation_is_per_channel() -> None:
+    model = SRResNet(2, 1, 1, 2, SRResNetParams(n_channels=4, n_blocks=1)).double()
+    model.upsampler[1] = nn.PReLU(4).double()  # per-channel slopes do not commute with a shuffle
+    with torch.no_grad():
+        model.upsampler[1].weight.copy_(torch.tensor([0.1, 0.2, 0.3, 0.4]))
+    features = torch.randn(1, 4, 5, 5, dtype=torch.float64)
+    direct = model.tail(model.upsampler(features))
+    torch.testing.assert_close(reconstruct(model.upsampler, model.tail, features), direct)
 
 
 def test_stores_its_arguments() -> None:

@@ -13,6 +13,7 @@ from safetensors import safe_open
 from containers.export import export_checkpoint, spec_path
 from containers.predict import load_model
 from containers.spec.loader import spec_from_dict
+from gan_engine.generators.srresnet import SRResNet, SRResNetParams
 from gan_engine.inference.errors import ExportError, OutputError
 from gan_engine.inference.export import example_input, export_onnx, export_torchscript
 from gan_engine.inference.model import NetworkUnitsModel, SensorUnitsModel
@@ -103,6 +104,24 @@ def test_3d_generators_export_to_onnx_and_torchscript(tmp_path: Path) -> None:
     session = ort.InferenceSession(str(tmp_path / "vol.onnx"), providers=["CPUExecutionProvider"])
     np.testing.assert_allclose(session.run(None, {"lr": x.numpy()})[0], expected.numpy(), atol=1e-4)
     torch.testing.assert_close(torch.jit.load(str(tmp_path / "vol.pt"))(x), expected, **TOLERANCE)
+
+
+def test_paper_tail_computed_before_the_last_shuffle_exports(tmp_path: Path) -> None:
+    # the 9x9 tail to 4 bands runs on a coarse kernel derived from its weight (shuffled_conv):
+    # ONNX and the trace must carry that derivation and generalise to other sizes
+    ort = pytest.importorskip("onnxruntime")
+    torch.manual_seed(3)
+    params = SRResNetParams(n_channels=4, n_blocks=1, head_kernel_size=9)
+    module = NetworkUnitsModel(SRResNet(2, 4, 4, 4, params)).eval()
+    example = example_input(2, 4, size=12)
+    export_onnx(module, tmp_path / "m.onnx", example)
+    export_torchscript(module, tmp_path / "m.pt", example)
+    x = torch.rand(1, 4, 9, 14)
+    with torch.no_grad():
+        expected = module(x)
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+    np.testing.assert_allclose(session.run(None, {"lr": x.numpy()})[0], expected.numpy(), atol=1e-4)
+    torch.testing.assert_close(torch.jit.load(str(tmp_path / "m.pt"))(x), expected, **TOLERANCE)
 
 
 def test_export_errors_are_clear(tmp_path: Path) -> None:
