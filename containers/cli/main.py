@@ -93,6 +93,12 @@ def _add_predict_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
         default=True,
         help="channels-last memory format (default: on; faster convolutions)",
     )
+    predict.add_argument(
+        "--compile",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="torch.compile the network (default: off; faster tiles after compiling)",
+    )
     predict.add_argument("--accelerator", default="auto", help="cpu, gpu, auto, …")
     predict.add_argument("--devices", type=_devices, default=1, help="devices per node, or auto")
     predict.add_argument("--num-nodes", type=int, default=1)
@@ -193,6 +199,7 @@ def _predict(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         guard=args.guard,
         channels_last=args.channels_last,
+        compile=args.compile,
     )
     devices = DeviceOptions(
         accelerator=args.accelerator,

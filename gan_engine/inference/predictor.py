@@ -19,6 +19,7 @@ import numpy.typing as npt
 import torch
 from torch import Tensor
 
+from gan_engine.inference.compiled import CompiledInference
 from gan_engine.inference.errors import InputError
 from gan_engine.inference.grid import TileGrid
 from gan_engine.inference.io.atomic import check_target
@@ -74,6 +75,10 @@ class PredictOptions:
         fill_radius: nodata/NaN pixels are filled with the mean of valid pixels this close.
         channels_last: run the network in channels-last memory format (default: convolutions are
             faster in it on modern CPUs and GPUs; BENCHMARKS.md).
+        compile: ``torch.compile`` the network with frozen weights (activations fused into the
+            convolutions): 1.15–1.26× faster tiles of SRResNet on the benchmark CPU, after some
+            seconds of compiling per tile shape; worth it for large rasters. Needs a C++ compiler
+            on CPUs; without one the network runs uncompiled after a warning.
     """
 
     tile: int | None = None
@@ -83,6 +88,7 @@ class PredictOptions:
     guard: int = 0
     fill_radius: int = DEFAULT_FILL_RADIUS
     channels_last: bool = True
+    compile: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -149,6 +155,9 @@ class Predictor:
             multiple=multiple,
             guard=options.guard,
         )
+        self._network: Callable[[Tensor], Tensor] = (
+            CompiledInference(self.model) if options.compile else self.model
+        )
         self._tiler = Tiler(self._forward, self.scale, self.tiling)
 
     @property
@@ -167,7 +176,7 @@ class Predictor:
             fmt = torch.channels_last if batch.ndim == 4 else torch.channels_last_3d
             batch = batch.contiguous(memory_format=fmt)
         with torch.inference_mode():
-            output: Tensor = self.model(batch)
+            output = self._network(batch)
         return output.float().cpu()
 
     def predict(self, lr: ArrayT, *, nodata: float | None = None) -> ArrayT:

@@ -130,3 +130,9 @@ def test_predict_runs_channels_last_unless_told_not_to() -> None:
     assert _parser().parse_args(base).channels_last is True
     assert _parser().parse_args([*base, "--no-channels-last"]).channels_last is False
     assert PredictOptions().channels_last
+
+
+def test_predict_compiles_only_when_asked() -> None:
+    base = ["predict", "model.ckpt", "in.tif", "--out", "out"]
+    assert _parser().parse_args(base).compile is False
+    assert _parser().parse_args([*base, "--compile"]).compile is True
