@@ -5,11 +5,13 @@ The generator of ``benchmarks/training_step.py``'s configuration ``a`` (SRResNet
 float32 raster through :class:`~gan_engine.inference.predictor.Predictor` with its defaults (512-px
 tiles, overlap = receptive field, centre stitching, channels-last, fp32). Reported:
 
-- wall time of ``Predictor.predict`` (tiling, stitching and output included), best of ``--repeats``;
+- wall time of ``Predictor.predict`` (tiling, stitching and output included), best of ``--repeats``
+  (every repeat is printed: with ``--compile`` the first one includes compiling for the tile shape);
 - input megapixels/s;
 - model FLOP utilisation: the model's FLOPs over the raster (``torch.utils.flop_counter`` on one tile,
   per LR pixel, times the raster's pixels: work recomputed in tile overlaps does not count) ÷ wall
-  time ÷ peak, where
+  time ÷ peak (the FLOPs of the network as written: SRResNet's faster form of its tail is not
+  credited for its extra multiply-adds), where
   peak is the best of a few large 3×3 fp32 convolutions in channels-last timed in the same process
   (before and after the run).
 
@@ -17,11 +19,13 @@ tiles, overlap = receptive field, centre stitching, channels-last, fp32). Report
     python benchmarks/inference_mfu.py --size 1024     # quicker
     python benchmarks/inference_mfu.py --no-channels-last
     python benchmarks/inference_mfu.py --head-kernel-size 3   # 3x3 first and last convolutions
+    python benchmarks/inference_mfu.py --tile 1024 --compile  # fewer overlaps, fused epilogues
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import time
 from pathlib import Path
@@ -31,32 +35,38 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from training_step import conv_peak, cpu_name
+from training_step import as_written, conv_peak, cpu_name
 
 BANDS, SCALE = 4, 4
 
 
-def _predictor(channels_last: bool, head_kernel_size: int) -> object:
+def _predictor(args: argparse.Namespace) -> object:
     from gan_engine.generators.srresnet import SRResNet, SRResNetParams
     from gan_engine.inference.predictor import PredictOptions, Predictor
     from gan_engine.normalisers.scale import MinMaxNormaliser, MinMaxParams
 
     torch.manual_seed(0)
-    params = SRResNetParams(n_channels=64, n_blocks=16, head_kernel_size=head_kernel_size)
+    params = SRResNetParams(n_channels=64, n_blocks=16, head_kernel_size=args.head_kernel_size)
     generator = SRResNet(2, BANDS, BANDS, SCALE, params).eval()
     normaliser = MinMaxNormaliser(BANDS, MinMaxParams(minimum=[0.0], maximum=[10000.0]))
-    return Predictor(generator, normaliser, options=PredictOptions(channels_last=channels_last))
+    options = PredictOptions(channels_last=args.channels_last, tile=args.tile, compile=args.compile)
+    return Predictor(generator, normaliser, options=options)
 
 
 def _flops(predictor: object, size: int) -> tuple[float, float, int]:
     """The model's FLOPs over the raster, those the tiles compute (overlaps too), and the tiles."""
     grid = predictor._tiler.plan((size, size))  # type: ignore[attr-defined]
     counter = FlopCounterMode(display=False)
-    with counter, torch.inference_mode():
+    with counter, as_written(), torch.inference_mode():
         predictor.model(torch.zeros(1, BANDS, *grid.tile_shape))  # type: ignore[attr-defined]
     per_tile = counter.get_total_flops()
     per_pixel = per_tile / (grid.tile_shape[0] * grid.tile_shape[1])
     return per_pixel * size * size, per_tile * len(grid), len(grid)
+
+
+def grid_edge(predictor: object, size: int) -> int:
+    """The tile edge the planner picks for a ``size``² raster."""
+    return int(predictor._tiler.plan((size, size)).tile_shape[0])  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -67,30 +77,37 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--channels-last", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--head-kernel-size", type=int, default=9, help="SRResNet head/tail kernel")
+    parser.add_argument("--tile", type=int, help="tile edge in LR pixels (default: Predictor's)")
+    parser.add_argument("--compile", action="store_true", help="PredictOptions.compile")
     args = parser.parse_args()
 
     device = torch.device("cpu")
-    predictor = _predictor(args.channels_last, args.head_kernel_size)
+    predictor = _predictor(args)
     rng = np.random.default_rng(0)
     raster = rng.uniform(0, 10000, (BANDS, args.size, args.size)).astype(np.float32)
     flops, computed, tiles = _flops(predictor, args.size)
     before = conv_peak("32", device)
     predictor.predict(raster[:, :256, :256])  # warm-up
-    best = float("inf")
+    walls = []
     for _ in range(args.repeats):
         started = time.perf_counter()
         predictor.predict(raster)
-        best = min(best, time.perf_counter() - started)
+        walls.append(time.perf_counter() - started)
+    best = min(walls)
     peak, peak_name = max(before, conv_peak("32", device))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"device: {cpu_name()}, {torch.get_num_threads()} threads; peak op: {peak_name}")
     print(
         f"LR {args.size}² x{SCALE}, {BANDS} bands, head/tail kernel {args.head_kernel_size}, "
-        f"{tiles} tiles ({computed / flops - 1:.1%} recomputed in overlaps), channels-last "
-        f"{'on' if args.channels_last else 'off'}"
+        f"{tiles} tiles of {grid_edge(predictor, args.size)} px ({computed / flops - 1:.1%} "
+        f"recomputed in overlaps), channels-last {'on' if args.channels_last else 'off'}, "
+        f"compile {'on' if args.compile else 'off'}"
     )
+    print(f"walls {', '.join(f'{wall:.1f}' for wall in walls)} s (the first compiles, if on)")
     print(
         f"wall {best:.1f} s, {args.size**2 / 1e6 / best:.3f} Mpx/s, {flops / 1e12:.2f} TFLOP, "
         f"{flops / best / 1e12:.3f} TFLOP/s of {peak / 1e12:.3f} peak: MFU {flops / best / peak:.1%}"
+        f" (on computed FLOPs {computed / best / peak:.1%}); peak RSS {rss:.0f} MiB"
     )
 
 
