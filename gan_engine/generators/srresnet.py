@@ -197,6 +197,20 @@ def _elementwise(activation: nn.Module) -> bool:
     return isinstance(activation, nn.ReLU | nn.LeakyReLU | nn.GELU)
 
 
+def _same_padded(tail: nn.Module) -> bool:
+    """Whether ``tail`` is a plain stride-1 convolution with zero "same" padding."""
+    if not isinstance(tail, nn.Conv2d | nn.Conv3d):
+        return False
+    dims = len(tail.kernel_size)
+    return (
+        tail.padding == tuple(size // 2 for size in tail.kernel_size)
+        and tail.stride == (1,) * dims
+        and tail.dilation == (1,) * dims
+        and tail.groups == 1
+        and tail.padding_mode == "zeros"
+    )
+
+
 def reconstruct(upsampler: nn.Module, tail: nn.Module, features: Tensor) -> Tensor:
     """``tail(upsampler(features))`` for the layers of :func:`reconstruction_layers`.
 
@@ -210,6 +224,7 @@ def reconstruct(upsampler: nn.Module, tail: nn.Module, features: Tensor) -> Tens
     if not (
         isinstance(last, SubpixelUpsample)
         and isinstance(tail, nn.Conv2d | nn.Conv3d)
+        and _same_padded(tail)
         and _elementwise(activation)
         and shuffled_conv_pays(
             tail.kernel_size[0], tail.out_channels, last.scale, len(tail.kernel_size)

@@ -50,8 +50,7 @@ class CompiledInference:
             except TorchDynamoException as error:
                 self.failure = _reason(error)
                 warnings.warn(
-                    f"torch.compile failed ({self.failure}); running the model without "
-                    "compiling (as fast as without --compile)",
+                    f"torch.compile failed ({self.failure}); running the model uncompiled",
                     CompileFallbackWarning,
                     stacklevel=2,
                 )

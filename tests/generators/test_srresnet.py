@@ -69,6 +69,15 @@ def test_reconstruct_falls_back_to_the_layers_when_the_activation_is_per_channel
     torch.testing.assert_close(reconstruct(model.upsampler, model.tail, features), direct)
 
 
+def test_reconstruct_falls_back_to_the_layers_for_a_tail_without_same_padding() -> None:
+    model = SRResNet(2, 1, 1, 2, SRResNetParams(n_channels=4, n_blocks=1)).double()
+    model.tail = nn.Conv2d(4, 1, 9, padding=1).double()  # shrinks the output: not the coarse form
+    features = torch.randn(1, 4, 6, 6, dtype=torch.float64)
+    direct = model.tail(model.upsampler(features))
+    assert direct.shape == (1, 1, 6, 6)
+    torch.testing.assert_close(reconstruct(model.upsampler, model.tail, features), direct)
+
+
 def test_stores_its_arguments() -> None:
     model = SRResNet(3, 4, 4, 2, TINY)
     assert (model.spatial_dims, model.in_channels, model.out_channels, model.scale) == (3, 4, 4, 2)
