@@ -6,7 +6,7 @@ The body block is selectable (:mod:`gan_engine.generators.body_blocks`): ``res``
 
 from __future__ import annotations
 
-from typing import Literal, Self, TypeAlias, get_args
+from typing import Literal, Self, TypeAlias, TypeGuard, get_args
 
 import attrs
 import torch
@@ -197,7 +197,7 @@ def _elementwise(activation: nn.Module) -> bool:
     return isinstance(activation, nn.ReLU | nn.LeakyReLU | nn.GELU)
 
 
-def _same_padded(tail: nn.Module) -> bool:
+def _same_padded(tail: nn.Module) -> TypeGuard[nn.Conv2d | nn.Conv3d]:
     """Whether ``tail`` is a plain stride-1 convolution with zero "same" padding."""
     if not isinstance(tail, nn.Conv2d | nn.Conv3d):
         return False
@@ -223,7 +223,6 @@ def reconstruct(upsampler: nn.Module, tail: nn.Module, features: Tensor) -> Tens
     *stages, last, activation = upsampler.children()
     if not (
         isinstance(last, SubpixelUpsample)
-        and isinstance(tail, nn.Conv2d | nn.Conv3d)
         and _same_padded(tail)
         and _elementwise(activation)
         and shuffled_conv_pays(
