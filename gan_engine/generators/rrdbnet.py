@@ -7,6 +7,7 @@ state dicts (``model.0.weight``, ...) are renamed on load (:mod:`gan_engine.gene
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
@@ -18,11 +19,14 @@ from torch import Tensor, nn
 
 from gan_engine.errors import InvalidParamError
 from gan_engine.generators.esrgan_layout import StateDict, infer_architecture, to_basicsr_layout
+from gan_engine.nn.banded import banded
 from gan_engine.nn.dense import RRDB, rrdb_radius
+from gan_engine.nn.eager import activate_, add_scaled_, eager_no_grad
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import conv
 from gan_engine.nn.pixel_shuffle import pixel_unshuffle
 from gan_engine.nn.receptive import (
+    SpanMap,
     chain,
     conv_span,
     interpolated_up_span,
@@ -203,17 +207,46 @@ class RRDBNet(nn.Module):
     def forward(self, lr: Tensor, cond: Tensor | None = None) -> Tensor:
         """Super-resolve ``lr[B, C_in, *S]`` to ``[B, C_out, *(S * scale)]``; ignores ``cond``."""
         self._check_input(lr)
+        eager = eager_no_grad()  # then in place on the network's own maps, the HR part in bands
         feat = pixel_unshuffle(lr, 2) if self.params.pixel_unshuffle else lr
         feat = self.conv_first(feat)
-        feat = feat + self.conv_body(self.body(feat))
+        closed: Tensor = self.conv_body(self.body(feat))
+        feat = add_scaled_(closed, feat) if eager else feat + closed
+        if eager:
+            sr = banded(
+                self._reconstruct_in_place, feat, scale=math.prod(self.factors), halo=self._halo
+            )
+        else:
+            sr = self._reconstruct(feat, in_place=False)
+        if not self.params.global_skip:
+            return sr
+        skip = upsample(lr, self.scale)
+        return sr.add_(skip) if eager else sr + skip
+
+    def _reconstruct(self, feat: Tensor, *, in_place: bool) -> Tensor:
+        """The upsampling stages and HR convolutions; ``in_place`` only without autograd."""
+
+        def activate(x: Tensor) -> Tensor:
+            return activate_(self.lrelu, x) if in_place else self.lrelu(x)
+
         for name, factor in zip(self.up_names, self.factors, strict=True):
             size = [length * factor for length in feat.shape[2:]]
             feat = F.interpolate(feat, size=size, mode="nearest")
-            feat = self.lrelu(self.get_submodule(name)(feat))
-        sr: Tensor = self.conv_last(self.lrelu(self.conv_hr(feat)))
-        if self.params.global_skip:
-            sr = sr + upsample(lr, self.scale)
+            feat = activate(self.get_submodule(name)(feat))
+        sr: Tensor = self.conv_last(activate(self.conv_hr(feat)))
         return sr
+
+    def _reconstruct_in_place(self, feat: Tensor) -> Tensor:
+        return self._reconstruct(feat, in_place=True)
+
+    @property
+    def _halo(self) -> int:
+        """Receptive-field radius of :meth:`_reconstruct`, in pixels of its input."""
+        one = conv_span(KERNEL_SIZE // 2)
+        layers: list[SpanMap] = []
+        for factor in self.factors:
+            layers += [nearest_up_span(factor), one]
+        return radius(chain(*layers, one, one), math.prod(self.factors))
 
     def convert_state_dict(self, state: StateDict) -> StateDict:
         """Rename original ESRGAN keys (``model.0.weight``, ...) to this module's (BasicSR) names."""

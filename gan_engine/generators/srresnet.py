@@ -6,6 +6,7 @@ The body block is selectable (:mod:`gan_engine.generators.body_blocks`): ``res``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal, Self, TypeAlias, TypeGuard, get_args
 
 import attrs
@@ -15,6 +16,8 @@ from torch import Tensor, nn
 from gan_engine.errors import InvalidParamError
 from gan_engine.generators.body_blocks import BLOCK_RADII, BODY_BLOCKS, BlockKind
 from gan_engine.nn.activation import ACTIVATION_KINDS, ActivationKind, make_activation
+from gan_engine.nn.banded import banded
+from gan_engine.nn.eager import activate_, add_scaled_, eager_no_grad, sequential_
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import conv
 from gan_engine.nn.norm import make_norm
@@ -219,9 +222,54 @@ def reconstruct(upsampler: nn.Module, tail: nn.Module, features: Tensor) -> Tens
     activation runs before the shuffle (it is elementwise) and the tail runs at the stage's input
     resolution on an equivalent kernel (:func:`~gan_engine.nn.shuffled_conv.shuffled_conv`), so
     only the few-channel output is shuffled. Same parameters and values up to float rounding.
+
+    Without autograd (eager inference) the activations run in place
+    (:mod:`gan_engine.nn.eager`) and the layers run over bands of ``features``
+    (:func:`~gan_engine.nn.banded.banded`, with their receptive field as context), so the
+    ``scale**d`` times larger maps of the upsampler never exist for the whole tile at once.
     """
+    if not eager_no_grad():
+        return _reconstruct(upsampler, tail, features, in_place=False)
+    reach = _reconstruction_reach(upsampler, tail)
+    if reach is None:
+        return _reconstruct(upsampler, tail, features, in_place=True)
+    halo, factor = reach
+
+    def run(band: Tensor) -> Tensor:
+        return _reconstruct(upsampler, tail, band, in_place=True)
+
+    return banded(run, features, scale=factor, halo=halo)
+
+
+def _reconstruct(
+    upsampler: nn.Module, tail: nn.Module, features: Tensor, *, in_place: bool
+) -> Tensor:
+    """:func:`reconstruct` on the whole of ``features``; ``in_place`` only without autograd."""
     *stages, last, activation = upsampler.children()
-    if not (
+    coarse_tail = _coarse_tail(last, activation, tail)
+    if coarse_tail is None:
+        output: Tensor = tail(_run(upsampler.children(), features, in_place=in_place))
+        return output
+    stage, conv_tail = coarse_tail
+    coarse = stage.conv(_run(stages, features, in_place=in_place))
+    coarse = activate_(activation, coarse) if in_place else activation(coarse)
+    return shuffled_conv(coarse, conv_tail.weight, conv_tail.bias, stage.scale)
+
+
+def _run(layers: Iterable[nn.Module], x: Tensor, *, in_place: bool) -> Tensor:
+    """``layers`` in order; activations in place (:func:`sequential_`) when ``in_place``."""
+    if in_place:
+        return sequential_(layers, x)
+    for layer in layers:
+        x = layer(x)
+    return x
+
+
+def _coarse_tail(
+    last: nn.Module, activation: nn.Module, tail: nn.Module
+) -> tuple[SubpixelUpsample, nn.Conv2d | nn.Conv3d] | None:
+    """The last sub-pixel stage and the tail, when the tail pays to run before its shuffle."""
+    if (
         isinstance(last, SubpixelUpsample)
         and _same_padded(tail)
         and _elementwise(activation)
@@ -229,11 +277,27 @@ def reconstruct(upsampler: nn.Module, tail: nn.Module, features: Tensor) -> Tens
             tail.kernel_size[0], tail.out_channels, last.scale, len(tail.kernel_size)
         )
     ):
-        return tail(upsampler(features))  # type: ignore[no-any-return]
-    for stage in stages:
-        features = stage(features)
-    coarse = activation(last.conv(features))
-    return shuffled_conv(coarse, tail.weight, tail.bias, last.scale)
+        return last, tail
+    return None
+
+
+_POINTWISE = (nn.PReLU, nn.ReLU, nn.LeakyReLU, nn.GELU, nn.Identity)
+"""Upsampler layers that read only their own pixel (per-channel PReLUs included)."""
+
+
+def _reconstruction_reach(upsampler: nn.Module, tail: nn.Module) -> tuple[int, int] | None:
+    """``(radius in input pixels, upscaling factor)`` of ``tail(upsampler(.))``; None if unknown."""
+    spans: list[SpanMap] = []
+    factor = 1
+    for stage in upsampler.children():
+        if isinstance(stage, SubpixelUpsample):
+            spans += [conv_span(stage.conv.kernel_size[0] // 2), nearest_up_span(stage.scale)]
+            factor *= stage.scale
+        elif not isinstance(stage, _POINTWISE):
+            return None
+    if not _same_padded(tail):
+        return None
+    return radius(chain(*spans, conv_span(tail.kernel_size[0] // 2)), factor), factor
 
 
 @register_generator(
@@ -305,12 +369,15 @@ class SRResNet(nn.Module):
     def forward(self, lr: Tensor, cond: Tensor | None = None) -> Tensor:
         """Super-resolve ``lr[B, C_in, *S]`` to ``[B, C_out, *(S * scale)]``; ignores ``cond``."""
         self._check_input(lr)
-        head: Tensor = self.head(lr)
-        features: Tensor = head + self.body_end(self.body(head))
+        eager = eager_no_grad()  # then in place on the network's own maps
+        head: Tensor = sequential_(self.head, lr) if eager else self.head(lr)
+        closed: Tensor = self.body_end(self.body(head))
+        features = add_scaled_(closed, head) if eager else head + closed
         sr = reconstruct(self.upsampler, self.tail, features)
-        if self.params.global_skip:
-            sr = sr + upsample(lr, self.scale)
-        return sr
+        if not self.params.global_skip:
+            return sr
+        skip = upsample(lr, self.scale)
+        return sr.add_(skip) if eager else sr + skip
 
     def _check_input(self, lr: Tensor) -> None:
         if lr.ndim != self.spatial_dims + 2 or lr.shape[1] != self.in_channels:

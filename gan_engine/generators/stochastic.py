@@ -17,6 +17,7 @@ from gan_engine.generators.srresnet import (
     reconstruction_layers,
 )
 from gan_engine.nn.activation import make_activation
+from gan_engine.nn.eager import add_scaled_, eager_no_grad, sequential_
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import conv
 from gan_engine.nn.modulation import FiLM, NoiseInjection
@@ -150,17 +151,20 @@ class StochasticSRResNet(nn.Module):
             else cond
         )
         style: Tensor = self.mapping(z.to(lr.dtype))
-        head: Tensor = self.head(lr)
+        eager = eager_no_grad()  # then in place on the network's own maps
+        head: Tensor = sequential_(self.head, lr) if eager else self.head(lr)
         features = head
         for index, (block, film) in enumerate(zip(self.body, self.films, strict=True)):
             features = film(block(features), style)
             if self.noises:
                 features = self.noises[index](features)
-        features = head + self.body_end(features)
+        closed: Tensor = self.body_end(features)
+        features = add_scaled_(closed, head) if eager else head + closed
         sr = reconstruct(self.upsampler, self.tail, features)
-        if self.params.global_skip:
-            sr = sr + upsample(lr, self.scale)
-        return sr
+        if not self.params.global_skip:
+            return sr
+        skip = upsample(lr, self.scale)
+        return sr.add_(skip) if eager else sr + skip
 
     def _check_input(self, lr: Tensor, cond: Tensor | None) -> None:
         if lr.ndim != self.spatial_dims + 2 or lr.shape[1] != self.in_channels:

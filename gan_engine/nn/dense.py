@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from gan_engine.nn.eager import activate_, add_scaled_, eager_no_grad
 from gan_engine.nn.layers import conv
 from gan_engine.types import SpatialDims
 
@@ -81,11 +82,15 @@ class ResidualDenseBlock(nn.Module):
             _scaled_kaiming_(layer)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Apply the block to ``x[B, C, *S]``."""
+        """Apply the block to ``x[B, C, *S]`` (in place on its own maps without autograd)."""
+        eager = eager_no_grad()
         features = [x]
         for layer in (self.conv1, self.conv2, self.conv3, self.conv4):
-            features.append(self.lrelu(layer(torch.cat(features, dim=1))))
+            grown = layer(torch.cat(features, dim=1))
+            features.append(activate_(self.lrelu, grown) if eager else self.lrelu(grown))
         residual: Tensor = self.conv5(torch.cat(features, dim=1))
+        if eager:
+            return add_scaled_(residual, x, self.residual_scale)
         return x + self.residual_scale * residual
 
 
@@ -128,8 +133,10 @@ class RRDB(nn.Module):
         self.residual_scale = residual_scale
 
     def forward(self, x: Tensor) -> Tensor:
-        """Apply the block to ``x[B, C, *S]``."""
+        """Apply the block to ``x[B, C, *S]`` (in place on its own maps without autograd)."""
         residual: Tensor = self.rdb3(self.rdb2(self.rdb1(x)))
+        if eager_no_grad():
+            return add_scaled_(residual, x, self.residual_scale)
         return x + self.residual_scale * residual
 
 
