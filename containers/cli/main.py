@@ -77,7 +77,15 @@ def _add_predict_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     predict.add_argument("--out", type=Path, required=True, help="folder for the outputs")
     predict.add_argument("--suffix", default="", help="added to output names (e.g. _x4)")
     predict.add_argument("--overwrite", action="store_true", help="replace existing outputs")
-    predict.add_argument("--tile", type=int, default=None, help="tile edge in input pixels")
+    predict.add_argument(
+        "--tile",
+        type=int,
+        default=None,
+        help=(
+            "tile edge in input pixels, context included (default: 1024 in 2D, 64 in 3D, plus "
+            "the overlap on each side); smaller tiles use less memory"
+        ),
+    )
     predict.add_argument(
         "--overlap",
         type=int,

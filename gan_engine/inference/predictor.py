@@ -39,8 +39,15 @@ from gan_engine.protocols import Generator, Normaliser
 
 ModeChoice: TypeAlias = Literal["auto", "centre", "blend"]
 
-DEFAULT_TILE: dict[int, int] = {2: 512, 3: 64}
-"""Default tile edge in input pixels, by the model's spatial dims."""
+DEFAULT_CORE: dict[int, int] = {2: 1024, 3: 64}
+"""Default tile core edge in input pixels, by the model's spatial dims; the default tile adds the
+overlap on each side, so at most ``((core + 2 * overlap) / core)**d - 1`` of the work is repeated
+in overlaps (16 % for SRResNet's 40-pixel receptive field in 2D; BENCHMARKS.md)."""
+
+
+def default_tile(spatial_dims: int, overlap: int) -> int:
+    """The default tile edge: :data:`DEFAULT_CORE` plus ``overlap`` on each side."""
+    return DEFAULT_CORE[spatial_dims] + 2 * overlap
 
 
 class Progress(Protocol):
@@ -64,12 +71,13 @@ class PredictOptions:
     """How a :class:`Predictor` tiles (sizes in input pixels).
 
     Attributes:
-        tile: tile edge along every spatial axis (default 512 in 2D, 64 in 3D).
+        tile: tile edge along every spatial axis, context included (default: a core of 1024
+            pixels in 2D, 64 in 3D, plus the overlap on each side).
         overlap: context on each inner side of a tile's core; default: the model's receptive-field
             radius (exact), or 32 with a warning when it is unbounded.
         mode: ``centre`` (exact when ``overlap >= r``), ``blend`` (seam-free weighted mean) or
             ``auto``: ``centre`` when the receptive field is bounded and covered, else ``blend``.
-        batch_size: tiles per forward pass (activation memory grows with it; 512-px tiles already
+        batch_size: tiles per forward pass (activation memory grows with it; default tiles already
             keep a CPU busy, batches help GPUs with small tiles).
         guard: blend only: pixels near inner tile edges given zero weight (``>= r`` is exact).
         fill_radius: nodata/NaN pixels are filled with the mean of valid pixels this close.
@@ -146,7 +154,7 @@ class Predictor:
         if mode == "auto":
             exact = self.receptive_field is not None and overlap >= self.receptive_field
             mode = "centre" if exact else "blend"
-        tile = options.tile or DEFAULT_TILE[self.spatial_dims]
+        tile = options.tile or default_tile(self.spatial_dims, overlap)
         self.tiling = TilingConfig(
             tile=(tile,) * self.spatial_dims,
             overlap=overlap,
