@@ -2,8 +2,9 @@
 
 The generator of ``benchmarks/training_step.py``'s configuration ``a`` (SRResNet 64 channels,
 16 blocks, x4, 4 bands; random weights: the speed is the same) super-resolves a ``--size``² 4-band
-float32 raster through :class:`~gan_engine.inference.predictor.Predictor` with its defaults (512-px
-tiles, overlap = receptive field, centre stitching, channels-last, fp32). Reported:
+float32 raster through :class:`~gan_engine.inference.predictor.Predictor` with its defaults (tiles
+of a 1024-px core plus the receptive field on each side, overlap = receptive field, centre
+stitching, channels-last, freed memory reused, fp32). Reported:
 
 - wall time of ``Predictor.predict`` (tiling, stitching and output included), best of ``--repeats``
   (every repeat is printed: with ``--compile`` the first one includes compiling for the tile shape);
@@ -19,7 +20,8 @@ tiles, overlap = receptive field, centre stitching, channels-last, fp32). Report
     python benchmarks/inference_mfu.py --size 1024     # quicker
     python benchmarks/inference_mfu.py --no-channels-last
     python benchmarks/inference_mfu.py --head-kernel-size 3   # 3x3 first and last convolutions
-    python benchmarks/inference_mfu.py --tile 1024 --compile  # fewer overlaps, fused epilogues
+    python benchmarks/inference_mfu.py --tile 512 --compile   # more overlaps, fused epilogues
+    python benchmarks/inference_mfu.py --no-reuse-memory      # fresh memory for every map
 """
 
 from __future__ import annotations
@@ -49,7 +51,12 @@ def _predictor(args: argparse.Namespace) -> object:
     params = SRResNetParams(n_channels=64, n_blocks=16, head_kernel_size=args.head_kernel_size)
     generator = SRResNet(2, BANDS, BANDS, SCALE, params).eval()
     normaliser = MinMaxNormaliser(BANDS, MinMaxParams(minimum=[0.0], maximum=[10000.0]))
-    options = PredictOptions(channels_last=args.channels_last, tile=args.tile, compile=args.compile)
+    options = PredictOptions(
+        channels_last=args.channels_last,
+        tile=args.tile,
+        compile=args.compile,
+        reuse_memory=args.reuse_memory,
+    )
     return Predictor(generator, normaliser, options=options)
 
 
@@ -79,6 +86,12 @@ def main() -> None:
     parser.add_argument("--head-kernel-size", type=int, default=9, help="SRResNet head/tail kernel")
     parser.add_argument("--tile", type=int, help="tile edge in LR pixels (default: Predictor's)")
     parser.add_argument("--compile", action="store_true", help="PredictOptions.compile")
+    parser.add_argument(
+        "--reuse-memory",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="PredictOptions.reuse_memory",
+    )
     args = parser.parse_args()
 
     device = torch.device("cpu")
@@ -101,7 +114,8 @@ def main() -> None:
         f"LR {args.size}² x{SCALE}, {BANDS} bands, head/tail kernel {args.head_kernel_size}, "
         f"{tiles} tiles of {grid_edge(predictor, args.size)} px ({computed / flops - 1:.1%} "
         f"recomputed in overlaps), channels-last {'on' if args.channels_last else 'off'}, "
-        f"compile {'on' if args.compile else 'off'}"
+        f"compile {'on' if args.compile else 'off'}, "
+        f"reuse memory {'on' if args.reuse_memory else 'off'}"
     )
     print(f"walls {', '.join(f'{wall:.1f}' for wall in walls)} s (the first compiles, if on)")
     print(
