@@ -281,6 +281,31 @@ def _coarse_tail(
     return None
 
 
+def reconstruct_output(
+    upsampler: nn.Module,
+    tail: nn.Module,
+    head: Tensor,
+    closed: Tensor,
+    lr: Tensor,
+    *,
+    scale: int,
+    global_skip: bool,
+) -> Tensor:
+    """The end of an SRResNet-style forward: ``reconstruct(head + closed) [+ upsample(lr)]``.
+
+    ``head + closed`` closes the skip around the body; ``upsample(lr, scale)`` is added with the
+    global skip. Without autograd both sums are written into the network's own maps (``closed`` and the
+    reconstruction), never into ``head`` or ``lr``.
+    """
+    eager = eager_no_grad()
+    features = add_scaled_(closed, head) if eager else head + closed
+    sr = reconstruct(upsampler, tail, features)
+    if not global_skip:
+        return sr
+    skip = upsample(lr, scale)
+    return sr.add_(skip) if eager else sr + skip
+
+
 _POINTWISE = (nn.PReLU, nn.ReLU, nn.LeakyReLU, nn.GELU, nn.Identity)
 """Upsampler layers that read only their own pixel (per-channel PReLUs included)."""
 
@@ -372,12 +397,15 @@ class SRResNet(nn.Module):
         eager = eager_no_grad()  # then in place on the network's own maps
         head: Tensor = sequential_(self.head, lr) if eager else self.head(lr)
         closed: Tensor = self.body_end(self.body(head))
-        features = add_scaled_(closed, head) if eager else head + closed
-        sr = reconstruct(self.upsampler, self.tail, features)
-        if not self.params.global_skip:
-            return sr
-        skip = upsample(lr, self.scale)
-        return sr.add_(skip) if eager else sr + skip
+        return reconstruct_output(
+            self.upsampler,
+            self.tail,
+            head,
+            closed,
+            lr,
+            scale=self.scale,
+            global_skip=self.params.global_skip,
+        )
 
     def _check_input(self, lr: Tensor) -> None:
         if lr.ndim != self.spatial_dims + 2 or lr.shape[1] != self.in_channels:

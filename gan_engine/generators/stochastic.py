@@ -13,12 +13,11 @@ from gan_engine.generators.srresnet import (
     SCALES,
     SRResNetParams,
     check_arguments,
-    reconstruct,
+    reconstruct_output,
     reconstruction_layers,
 )
 from gan_engine.nn.activation import make_activation
-from gan_engine.nn.eager import add_scaled_, eager_no_grad, sequential_
-from gan_engine.nn.interpolate import upsample
+from gan_engine.nn.eager import eager_no_grad, sequential_
 from gan_engine.nn.layers import conv
 from gan_engine.nn.modulation import FiLM, NoiseInjection
 from gan_engine.params import at_least
@@ -159,12 +158,15 @@ class StochasticSRResNet(nn.Module):
             if self.noises:
                 features = self.noises[index](features)
         closed: Tensor = self.body_end(features)
-        features = add_scaled_(closed, head) if eager else head + closed
-        sr = reconstruct(self.upsampler, self.tail, features)
-        if not self.params.global_skip:
-            return sr
-        skip = upsample(lr, self.scale)
-        return sr.add_(skip) if eager else sr + skip
+        return reconstruct_output(
+            self.upsampler,
+            self.tail,
+            head,
+            closed,
+            lr,
+            scale=self.scale,
+            global_skip=self.params.global_skip,
+        )
 
     def _check_input(self, lr: Tensor, cond: Tensor | None) -> None:
         if lr.ndim != self.spatial_dims + 2 or lr.shape[1] != self.in_channels:
