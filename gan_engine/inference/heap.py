@@ -2,21 +2,23 @@
 
 glibc's ``malloc`` serves every allocation above 32 MiB with a fresh ``mmap`` and returns it with
 ``munmap`` when freed, so each of a tile's feature maps (290 MB for 64 channels of a 1064² tile) is
-new memory that the kernel faults in and zeroes page by page while the convolution writes it: 13 % of
-a 3×3 convolution's time on the benchmark CPU. Inside :func:`reused_heap` large allocations come
-from the heap and freed ones stay there for the next map (``M_MMAP_MAX = 0``, a high
-``M_TRIM_THRESHOLD``): SRResNet tiles run ~20 % faster, at the cost of holding the peak (plus some
-fragmentation) until the block ends, when the settings are restored and the heap is trimmed back to
-the operating system. :class:`~gan_engine.inference.predictor.Predictor` holds it around each
-forward pass only: buffers that live across tiles (rows of output) are allocated outside it, so they
-keep their own mappings and leave no holes in the heap that would outlast the tile. After the
-first block glibc no longer adapts its ``mmap`` threshold (any ``mallopt`` stops that), which only
-changes how mid-sized blocks are served. Elsewhere (macOS, Windows, musl) it does nothing.
+new memory that the kernel faults in and zeroes page by page while the convolution writes it: 18 %
+of a 3×3 64→64 convolution's time on the benchmark CPU (``benchmarks/page_faults.py``). Inside
+:func:`reused_heap` large allocations come from the heap and freed ones stay there for the next map
+(``M_MMAP_MAX = 0``, a high ``M_TRIM_THRESHOLD``): SRResNet tiles run ~20 % faster, at the cost of
+holding the peak (plus some fragmentation) until the block ends, when the settings are restored
+and the heap is trimmed back to the operating system.
+:class:`~gan_engine.inference.predictor.Predictor` holds it around each forward pass only: buffers
+that live across tiles (rows of output) are allocated outside it, so they keep their own mappings
+and leave no holes in the heap that would outlast the tile. After the first block glibc no longer
+adapts its ``mmap`` threshold (any ``mallopt`` stops that), which only changes how mid-sized blocks
+are served. Elsewhere (macOS, Windows, musl) it does nothing.
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
 import platform
 import sys
 import threading
@@ -46,8 +48,9 @@ class _Holders:
 _holders = _Holders()
 
 
+@functools.cache
 def _glibc() -> ctypes.CDLL | None:
-    """The running glibc, or ``None`` on other platforms and C libraries."""
+    """The running glibc, or ``None`` on other platforms and C libraries (looked up once)."""
     if sys.platform != "linux" or platform.libc_ver()[0] != "glibc":
         return None
     libc = ctypes.CDLL(None)

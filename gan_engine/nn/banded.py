@@ -2,12 +2,12 @@
 
 The last layers of an SR network (sub-pixel or nearest-neighbour stages, HR convolutions) work on
 maps ``scale**d`` times larger than the body's, with up to ``4 * C`` channels: for a 1024² tile of
-SRResNet x4 the x2 stage alone is a 4 GB map. Without autograd nothing needs those maps at once, so
-:func:`banded` computes the function on bands along the first spatial axis (H in 2D, D in 3D), each
-with ``halo`` input rows of context either side, and copies each band's exact centre into the
-output. The result equals the unbanded call when ``halo`` covers the function's receptive-field
-radius (in input pixels): rows inside the image read real context, rows on the image's border the
-same zero padding as before.
+SRResNet x4 the second x2 stage's convolution alone writes a 4 GB map. Without autograd nothing
+needs those maps at once, so :func:`banded` computes the function on bands along the first spatial
+axis (H in 2D, D in 3D), each with ``halo`` input rows of context either side, and copies each
+band's exact centre into the output. The result equals the unbanded call when ``halo`` covers the
+function's receptive-field radius (in input pixels): rows inside the image read real context, rows
+on the image's border the same zero padding as before.
 """
 
 from __future__ import annotations

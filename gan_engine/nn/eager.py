@@ -3,10 +3,9 @@
 Under ``torch.no_grad()`` / ``torch.inference_mode()`` nothing keeps a layer's output for a backward
 pass, so an activation or a residual addition can write into the fresh output of the convolution
 before it instead of allocating another map of the same size. On a CPU that saves a memory pass and
-the page faults of a fresh allocation per element-wise op: about 15 % of an SRResNet tile
-(BENCHMARKS.md). Nothing changes while autograd records, while a module is traced or compiled
-(those see the plain out-of-place code), or for the caller's tensors: only outputs the module made
-itself are written.
+the page faults of a fresh allocation per element-wise op. Nothing changes while autograd records,
+while a module is traced or compiled (those see the plain out-of-place code), or for the caller's
+tensors: only outputs the module made itself are written.
 """
 
 from __future__ import annotations
