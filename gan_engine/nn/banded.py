@@ -79,21 +79,32 @@ def banded(
         return fn(x)
     count = math.ceil(length / rows)
     rows = math.ceil(length / count)  # even bands: no thin last one
-    output: Tensor | None = None
-    for start in range(0, length, rows):
-        stop = min(start + rows, length)
-        low, high = max(start - halo, 0), min(stop + halo, length)
-        band = fn(x.narrow(2, low, high - low))
-        if band.shape[2] != (high - low) * scale:
-            msg = f"banded: fn turned {high - low} rows into {band.shape[2]}, not {scale}x as many"
-            raise ValueError(msg)
-        if output is None:
-            output = torch.empty(
-                (*band.shape[:2], length * scale, *band.shape[3:]),
-                dtype=band.dtype,
-                device=band.device,
-                memory_format=_memory_format(band),
-            )
-        centre = band.narrow(2, (start - low) * scale, (stop - start) * scale)
+    spans = [(start, min(start + rows, length)) for start in range(0, length, rows)]
+    first, layout = _band(fn, x, spans[0], scale, halo)
+    output = torch.empty(
+        (*first.shape[:2], length * scale, *first.shape[3:]),
+        dtype=first.dtype,
+        device=first.device,
+        memory_format=layout,
+    )
+    for index, (start, stop) in enumerate(spans):
+        centre = first if index == 0 else _band(fn, x, (start, stop), scale, halo)[0]
         output.narrow(2, start * scale, (stop - start) * scale).copy_(centre)
-    return fn(x) if output is None else output  # never None: length > rows, so a band ran
+    return output
+
+
+def _band(
+    fn: Callable[[Tensor], Tensor], x: Tensor, span: tuple[int, int], scale: int, halo: int
+) -> tuple[Tensor, torch.memory_format]:
+    """``fn``'s output rows for input rows ``span`` and the layout ``fn`` gave them.
+
+    The band is read with ``halo`` rows of context either side (fewer at the input's edges).
+    """
+    start, stop = span
+    low, high = max(start - halo, 0), min(stop + halo, x.shape[2])
+    band = fn(x.narrow(2, low, high - low))
+    if band.shape[2] != (high - low) * scale:
+        msg = f"banded: fn turned {high - low} rows into {band.shape[2]}, not {scale}x as many"
+        raise ValueError(msg)
+    centre = band.narrow(2, (start - low) * scale, (stop - start) * scale)
+    return centre, _memory_format(band)
