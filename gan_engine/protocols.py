@@ -8,22 +8,24 @@ buffers move between devices and travel in checkpoints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Protocol, runtime_checkable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 
-from gan_engine.types import Branch, Sample, SpatialDims
+from gan_engine.types import Branch, Conditioning, Sample, SpatialDims
 
 
 @runtime_checkable
 class Generator(Protocol):
     """Maps a low-resolution batch to a super-resolved one.
 
-    ``forward(lr[B, C_in, *S], cond=None) -> sr[B, C_out, *(S * scale)]``. ``cond`` carries optional
-    latents, masks or embeddings for stochastic and conditional generators; others ignore it.
+    ``forward(lr[B, C_in, *S], cond=None) -> sr[B, C_out, *(S * scale)]``. ``cond`` (a
+    :class:`~gan_engine.types.Conditioning`) carries optional latents, hole masks or embeddings for
+    stochastic and conditional generators; a generator reads what its capabilities declare and ignores
+    the rest.
     """
 
     spatial_dims: SpatialDims
@@ -31,7 +33,7 @@ class Generator(Protocol):
     out_channels: int
     scale: int
 
-    def __call__(self, lr: Tensor, cond: Tensor | None = None) -> Tensor:
+    def __call__(self, lr: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Super-resolve ``lr``."""
         ...
 
@@ -44,18 +46,21 @@ class Generator(Protocol):
 class Discriminator(Protocol):
     """Scores images as real or generated.
 
-    ``forward(x[B, C, *S]) -> logits`` of shape ``[B, 1]`` (global) or ``[B, 1, *S']`` (patch or per-pixel);
-    ``features(x)`` returns intermediate activations for feature-matching losses.
+    ``forward(x[B, C, *S], cond=None) -> logits`` of shape ``[B, 1]`` (global) or ``[B, 1, *S']``
+    (patch or per-pixel); ``features(x, cond=None)`` returns intermediate activations for
+    feature-matching losses. ``cond`` carries the conditioning the discriminator's capabilities
+    declare (a hole mask as extra input channels, an embedding through a projection head); it is
+    ignored by unconditional discriminators.
     """
 
     spatial_dims: SpatialDims
     in_channels: int
 
-    def __call__(self, x: Tensor) -> Tensor:
+    def __call__(self, x: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Return raw logits (no sigmoid)."""
         ...
 
-    def features(self, x: Tensor) -> list[Tensor]:
+    def features(self, x: Tensor, cond: Conditioning | None = None) -> list[Tensor]:
         """Return intermediate feature maps, shallow to deep."""
         ...
 
@@ -76,6 +81,11 @@ class LossContext:
         fake_features: discriminator features of ``sr`` (feature matching).
         real_features: discriminator features of ``hr``.
         mask: ``[B, 1 or C, *S]`` with 1 where pixels count and 0 where they are nodata.
+        cond: the batch's conditioning as the generator received it (hole masks at the input's
+            resolution, embeddings, tokens); ``None`` for unconditioned tasks.
+        target_holes: ``[B, 1 or C, *S]`` hole mask at the output's resolution (1 = generated, 0 =
+            known), for terms that weigh known and missing pixels differently.
+        metadata: per-sample JSON-able metadata, one dict per sample, when the dataset gives any.
     """
 
     step: int = 0
@@ -85,6 +95,9 @@ class LossContext:
     fake_features: Sequence[Tensor] | None = None
     real_features: Sequence[Tensor] | None = None
     mask: Tensor | None = None
+    cond: Conditioning | None = None
+    target_holes: Tensor | None = None
+    metadata: Sequence[Mapping[str, Any]] | None = None
 
 
 @runtime_checkable

@@ -22,7 +22,7 @@ import attrs
 
 from gan_engine.errors import ComponentNotFoundError
 from gan_engine.protocols import DatasetSelector, Discriminator, Generator, Loss, Normaliser
-from gan_engine.types import SPATIAL_DIMS, SpatialDims
+from gan_engine.types import SPATIAL_DIMS, ConditioningKind, SpatialDims
 
 
 @attrs.frozen
@@ -41,6 +41,10 @@ class Capabilities:
         channels_last_safe: whether running in ``channels_last`` memory format gives the same result.
         receptive_field: radius in input pixels beyond which an output pixel does not depend on the input
             (a safe tiling overlap); ``None`` when unbounded or unknown.
+        conditioning: the kinds of :class:`~gan_engine.types.Conditioning` the component reads
+            (``mask``: a hole mask as extra input channels; ``embedding``: a global embedding;
+            ``tokens``: token embeddings). Empty for unconditional components. Widths (e.g. the
+            embedding size) are parameters, checked when the component is built.
     """
 
     spatial_dims: frozenset[SpatialDims] = frozenset(SPATIAL_DIMS)
@@ -48,6 +52,7 @@ class Capabilities:
     min_input_size: int = 1
     channels_last_safe: bool = True
     receptive_field: int | None = None
+    conditioning: frozenset[ConditioningKind] = frozenset()
 
 
 class GeneratorFactory(Protocol):

@@ -16,17 +16,69 @@ Branch: TypeAlias = Literal["lr", "hr"]
 SPATIAL_DIMS: tuple[SpatialDims, ...] = (2, 3)
 
 
+ConditioningKind: TypeAlias = Literal["mask", "embedding", "tokens"]
+"""A kind of conditioning a network may accept: a hole mask, a global embedding, token embeddings."""
+
+CONDITIONING_KINDS: tuple[ConditioningKind, ...] = ("mask", "embedding", "tokens")
+
+
 class Sample(TypedDict):
     """One training or validation example in sensor units (not yet normalised).
 
     ``lr`` is ``[C, *S]`` and ``hr`` is ``[C, *(S * scale)]``, both float32. ``mask``, when present, is
     ``[1, *(S * scale)]`` with 1 where HR pixels are valid and 0 where they are nodata or NaN (those
     pixels are excluded from the losses, not zeroed into them).
+
+    Optional conditioning (unbatched; a task decides which it needs):
+
+    - ``holes``: ``[1 or C, *S]`` at the input's resolution, 1 where input pixels are missing (to be
+      generated) and 0 where they are known (kept exactly by compositing tasks).
+    - ``embedding``: a global conditioning vector ``[E]`` (e.g. a prompt's pooled text embedding).
+    - ``tokens``: a token sequence ``[T, E]``; ``token_mask`` ``[T]`` (bool) is True for real tokens
+      and False for padding. Samples of one batch may have different ``T``; collation pads them.
     """
 
     lr: Tensor
     hr: Tensor
     mask: NotRequired[Tensor]
+    holes: NotRequired[Tensor]
+    embedding: NotRequired[Tensor]
+    tokens: NotRequired[Tensor]
+    token_mask: NotRequired[Tensor]
+
+
+@attrs.frozen(kw_only=True)
+class Conditioning:
+    """Batched conditioning handed to generators and discriminators, already normalised.
+
+    Every field is optional; a network reads the fields its ``Capabilities.conditioning`` declares and
+    must raise a clear error when a field it needs is missing. Spatial fields are at the resolution of
+    the tensor the network receives (a generator's input, a discriminator's image); tasks resize them.
+
+    Attributes:
+        holes: ``[B, 1 or C, *S]``, 1 where pixels are missing (to be generated), 0 where known.
+        embedding: ``[B, E]`` global embedding (pooled prompt, class or metadata embedding).
+        tokens: ``[B, T, E]`` token embeddings.
+        token_mask: ``[B, T]`` bool, True for real tokens, False for padding.
+        latent: ``[B, latent_dim]`` latent code of stochastic generators (drawn when absent).
+    """
+
+    holes: Tensor | None = None
+    embedding: Tensor | None = None
+    tokens: Tensor | None = None
+    token_mask: Tensor | None = None
+    latent: Tensor | None = None
+
+    def kinds(self) -> frozenset[ConditioningKind]:
+        """The kinds of conditioning present (``latent`` is not a kind: every network may ignore it)."""
+        present: set[ConditioningKind] = set()
+        if self.holes is not None:
+            present.add("mask")
+        if self.embedding is not None:
+            present.add("embedding")
+        if self.tokens is not None:
+            present.add("tokens")
+        return frozenset(present)
 
 
 @attrs.frozen
@@ -46,3 +98,18 @@ def spatial_dims_of(x: Tensor) -> SpatialDims:
         return 3
     msg = f"expected a [B, C, H, W] or [B, C, D, H, W] tensor, got shape {tuple(x.shape)}"
     raise ValueError(msg)
+
+
+@attrs.frozen
+class Preview:
+    """What a task draws for one validation batch: titled columns, one row per sample.
+
+    Attributes:
+        columns: ``(title, batch)`` pairs in display order; each batch is ``[B, C, *S]`` in sensor
+            units (or ``[B, 1, *S]`` in ``[0, 1]`` for masks), at any resolution: the grid enlarges
+            every column to the largest with nearest-neighbour.
+        captions: one text per row (e.g. the prompt), drawn as a strip under the row; ``None`` for none.
+    """
+
+    columns: tuple[tuple[str, Tensor], ...]
+    captions: tuple[str, ...] | None = None

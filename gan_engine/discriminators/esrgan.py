@@ -23,7 +23,7 @@ from gan_engine.nn.activation import make_activation
 from gan_engine.nn.layers import adaptive_avg_pool
 from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_discriminator
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, SpatialDims
 
 
 @attrs.frozen(kw_only=True)
@@ -143,12 +143,12 @@ class ESRGANDiscriminator(nn.Module):
             nn.Flatten(1),
         )
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Score ``x[B, C, *S]``: raw logits ``[B, 1]``."""
         logits: Tensor = self.head(self.features(x)[-1])
         return logits
 
-    def features(self, x: Tensor) -> list[Tensor]:
+    def features(self, x: Tensor, cond: Conditioning | None = None) -> list[Tensor]:
         """Every stage's output, shallow to deep; stage ``i`` has size ``S // 2**(i + 1)``."""
         check_input(
             "ESRGANDiscriminator", x, self.spatial_dims, self.in_channels, self.min_input_size

@@ -19,7 +19,7 @@ from gan_engine.discriminators.conv_norm import (
 from gan_engine.errors import InvalidParamError
 from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_discriminator
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, SpatialDims
 
 KERNEL_SIZE = 4
 PADDING = 1
@@ -148,12 +148,12 @@ class PatchGANDiscriminator(nn.Module):
             spectral=params.norm == "spectral",
         )
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Score every patch of ``x[B, C, *S]``: raw logits ``[B, 1, *S']``."""
         logits: Tensor = self.head(self.features(x)[-1])
         return logits
 
-    def features(self, x: Tensor) -> list[Tensor]:
+    def features(self, x: Tensor, cond: Conditioning | None = None) -> list[Tensor]:
         """The output of every conv unit, shallow to deep."""
         check_input(
             "PatchGANDiscriminator", x, self.spatial_dims, self.in_channels, self.min_input_size

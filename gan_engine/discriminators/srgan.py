@@ -14,7 +14,7 @@ from gan_engine.nn.layers import adaptive_avg_pool, conv
 from gan_engine.nn.norm import make_norm
 from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_discriminator
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, SpatialDims
 
 DiscriminatorNorm: TypeAlias = Literal["batch", "instance", "none"]
 
@@ -153,12 +153,12 @@ class SRGANDiscriminator(nn.Module):
             nn.Flatten(1),
         )
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Score ``x[B, C, *S]``: raw logits ``[B, 1]``."""
         logits: Tensor = self.head(self.features(x)[-1])
         return logits
 
-    def features(self, x: Tensor) -> list[Tensor]:
+    def features(self, x: Tensor, cond: Conditioning | None = None) -> list[Tensor]:
         """Every block's output, shallow to deep; block ``i`` is ``ceil(S / 2**((i + 1) // 2))``."""
         self._check_input(x)
         return collect_features(self.blocks, x)

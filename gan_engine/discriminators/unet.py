@@ -25,7 +25,7 @@ from gan_engine.nn.receptive import (
 )
 from gan_engine.params import at_least
 from gan_engine.registry import Capabilities, register_discriminator
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, SpatialDims
 
 REFINE_CONVS = 2
 """3x3 convs between the decoder and the output conv (Real-ESRGAN's conv7, conv8)."""
@@ -150,12 +150,12 @@ class UNetDiscriminator(nn.Module):
         self.last = make_conv(spatial_dims, widths[0], 1, 3, padding=1)
         self.act = nn.LeakyReLU(NEGATIVE_SLOPE)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Score every pixel of ``x[B, C, *S]``: raw logits ``[B, 1, *S]``."""
         logits: Tensor = self.last(self.features(x)[-1])
         return logits
 
-    def features(self, x: Tensor) -> list[Tensor]:
+    def features(self, x: Tensor, cond: Conditioning | None = None) -> list[Tensor]:
         """Encoder outputs (full resolution to coarsest), decoder outputs, then the refined map."""
         check_input(
             "UNetDiscriminator", x, self.spatial_dims, self.in_channels, self.min_input_size

@@ -37,7 +37,7 @@ from gan_engine.nn.receptive import (
 )
 from gan_engine.params import at_least, in_range
 from gan_engine.registry import Capabilities, register_generator
-from gan_engine.types import BuildContext, SpatialDims
+from gan_engine.types import BuildContext, Conditioning, SpatialDims
 from gan_engine.weights import load_strict, read_state_dict
 
 SCALES: frozenset[int] = frozenset({2, 3, 4, 8})
@@ -204,7 +204,7 @@ class RRDBNet(nn.Module):
                 if self.conv_last.bias is not None:
                     self.conv_last.bias.mul_(TAIL_INIT_GAIN)
 
-    def forward(self, lr: Tensor, cond: Tensor | None = None) -> Tensor:
+    def forward(self, lr: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Super-resolve ``lr[B, C_in, *S]`` to ``[B, C_out, *(S * scale)]``; ignores ``cond``."""
         self._check_input(lr)
         eager = eager_no_grad()  # then in place on the network's own maps, the HR part in bands

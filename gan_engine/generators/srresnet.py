@@ -34,7 +34,7 @@ from gan_engine.nn.receptive import (
 from gan_engine.nn.shuffled_conv import shuffled_conv, shuffled_conv_pays
 from gan_engine.params import at_least, in_range, odd, one_of
 from gan_engine.registry import Capabilities, register_generator
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, SpatialDims
 
 GeneratorNorm: TypeAlias = Literal["none", "batch"]
 
@@ -391,7 +391,7 @@ class SRResNet(nn.Module):
             spatial_dims, out_channels, scale, params
         )
 
-    def forward(self, lr: Tensor, cond: Tensor | None = None) -> Tensor:
+    def forward(self, lr: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Super-resolve ``lr[B, C_in, *S]`` to ``[B, C_out, *(S * scale)]``; ignores ``cond``."""
         self._check_input(lr)
         eager = eager_no_grad()  # then in place on the network's own maps

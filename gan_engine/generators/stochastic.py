@@ -22,7 +22,7 @@ from gan_engine.nn.layers import conv
 from gan_engine.nn.modulation import FiLM, NoiseInjection
 from gan_engine.params import at_least
 from gan_engine.registry import Capabilities, register_generator
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, SpatialDims
 
 MAPPING_NEGATIVE_SLOPE = 0.2
 """LeakyReLU slope of the latent mapping network."""
@@ -68,9 +68,10 @@ class StochasticSRResNetParams(SRResNetParams):
 class StochasticSRResNet(nn.Module):
     """SRResNet whose body is modulated by a latent code, so one input has many outputs.
 
-    ``forward(lr[B, C_in, *S], cond=z[B, latent_dim]) -> sr[B, C_out, *(S * scale)]``. ``z`` is
+    ``forward(lr[B, C_in, *S], cond=Conditioning(latent=z[B, latent_dim])) -> sr[B, C_out, *(S * scale)]``.
+    ``z`` is
     mapped by an MLP to a style vector; after every body block a FiLM layer scales and shifts the
-    features per channel by it (optionally, noise is injected as well). Without ``cond``, ``z`` is
+    features per channel by it (optionally, noise is injected as well). Without a latent, ``z`` is
     drawn from ``N(0, I)`` with the global RNG, so ``torch.manual_seed`` reproduces a prediction;
     the same ``z`` always gives the same output (without noise injection).
 
@@ -141,13 +142,14 @@ class StochasticSRResNet(nn.Module):
         """Draw ``z[batch, latent_dim] ~ N(0, I)`` (from the global RNG unless ``generator``)."""
         return torch.randn(batch, self.latent_dim, generator=generator, device=device, dtype=dtype)
 
-    def forward(self, lr: Tensor, cond: Tensor | None = None) -> Tensor:
-        """Super-resolve ``lr[B, C_in, *S]`` for latent ``cond[B, latent_dim]`` (drawn if None)."""
-        self._check_input(lr, cond)
+    def forward(self, lr: Tensor, cond: Conditioning | None = None) -> Tensor:
+        """Super-resolve ``lr[B, C_in, *S]`` for latent ``cond.latent[B, latent_dim]`` (drawn if None)."""
+        latent = None if cond is None else cond.latent
+        self._check_input(lr, latent)
         z = (
             self.sample_latent(lr.shape[0], device=lr.device, dtype=lr.dtype)
-            if cond is None
-            else cond
+            if latent is None
+            else latent
         )
         style: Tensor = self.mapping(z.to(lr.dtype))
         eager = eager_no_grad()  # then in place on the network's own maps
@@ -168,7 +170,7 @@ class StochasticSRResNet(nn.Module):
             global_skip=self.params.global_skip,
         )
 
-    def _check_input(self, lr: Tensor, cond: Tensor | None) -> None:
+    def _check_input(self, lr: Tensor, latent: Tensor | None) -> None:
         if lr.ndim != self.spatial_dims + 2 or lr.shape[1] != self.in_channels:
             axes = "H, W" if self.spatial_dims == 2 else "D, H, W"
             msg = (
@@ -176,9 +178,9 @@ class StochasticSRResNet(nn.Module):
                 f"got {tuple(lr.shape)}"
             )
             raise ValueError(msg)
-        if cond is not None and tuple(cond.shape) != (lr.shape[0], self.latent_dim):
+        if latent is not None and tuple(latent.shape) != (lr.shape[0], self.latent_dim):
             msg = (
-                f"StochasticSRResNet expects cond (the latent z) of shape "
-                f"[{lr.shape[0]}, {self.latent_dim}], got {tuple(cond.shape)}"
+                f"StochasticSRResNet expects cond.latent (the latent z) of shape "
+                f"[{lr.shape[0]}, {self.latent_dim}], got {tuple(latent.shape)}"
             )
             raise ValueError(msg)

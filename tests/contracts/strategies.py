@@ -15,10 +15,10 @@ import pytest
 import torch
 from hypothesis import settings
 from hypothesis import strategies as st
-from torch import Tensor, nn
+from torch import nn
 
 from gan_engine.registry import Capabilities, Entry
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, SpatialDims
 
 CONTRACT_SETTINGS = settings(deadline=None, max_examples=5, derandomize=True, database=None)
 
@@ -33,12 +33,12 @@ class LatentConditioned(Protocol):
     latent_dim: int
 
 
-def latent_for(model: nn.Module, batch: int, seed: int) -> Tensor | None:
-    """A seeded latent ``z`` for models that take one, else ``None``."""
+def latent_for(model: nn.Module, batch: int, seed: int) -> Conditioning | None:
+    """Conditioning with a seeded latent ``z`` for models that take one, else ``None``."""
     if not isinstance(model, LatentConditioned):
         return None
     generator = torch.Generator().manual_seed(seed)
-    return torch.randn(batch, model.latent_dim, generator=generator)
+    return Conditioning(latent=torch.randn(batch, model.latent_dim, generator=generator))
 
 
 def small_params(entry: Entry[Any]) -> Any:

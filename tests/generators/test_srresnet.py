@@ -19,7 +19,7 @@ from gan_engine.generators.srresnet import (
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.pixel_shuffle import SubpixelUpsample
 from gan_engine.registry import GENERATORS
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, SpatialDims
 
 TINY = SRResNetParams.tiny()
 
@@ -133,7 +133,7 @@ def test_global_skip_needs_equal_channels() -> None:
 def test_cond_is_ignored() -> None:
     model = SRResNet(2, 2, 2, 2, TINY).eval()
     lr = torch.rand(1, 2, 6, 6)
-    assert torch.equal(model(lr, cond=torch.rand(1, 8)), model(lr))
+    assert torch.equal(model(lr, cond=Conditioning(latent=torch.rand(1, 8))), model(lr))
 
 
 def test_batch_norm_body() -> None:

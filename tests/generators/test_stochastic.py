@@ -9,7 +9,7 @@ from gan_engine.generators.srresnet import SRResNetParams
 from gan_engine.generators.stochastic import StochasticSRResNet, StochasticSRResNetParams
 from gan_engine.nn.modulation import FiLM, NoiseInjection
 from gan_engine.registry import GENERATORS
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, SpatialDims
 
 TINY = StochasticSRResNetParams.tiny()
 
@@ -21,7 +21,11 @@ def test_outputs_differ_across_z_and_match_for_the_same_z(dims: SpatialDims) -> 
     lr = torch.rand(2, 2, *([5] * dims))
     z1, z2 = torch.randn(2, TINY.latent_dim), torch.randn(2, TINY.latent_dim)
     with torch.no_grad():
-        a, b, c = model(lr, z1), model(lr, z1.clone()), model(lr, z2)
+        a, b, c = (
+            model(lr, Conditioning(latent=z1)),
+            model(lr, Conditioning(latent=z1.clone())),
+            model(lr, Conditioning(latent=z2)),
+        )
     assert a.shape == (2, 2, *([10] * dims))
     assert torch.equal(a, b)
     assert (a - c).abs().max() > 1e-6
@@ -39,7 +43,7 @@ def test_without_z_predictions_vary_and_seeding_reproduces_them() -> None:
         again = model(lr)
         torch.manual_seed(3)
         z = model.sample_latent(1)
-        explicit = model(lr, z)
+        explicit = model(lr, Conditioning(latent=z))
     assert not torch.equal(first, second)
     assert torch.equal(first, again)
     assert torch.equal(first, explicit)  # None means "draw z from the global RNG"
@@ -67,11 +71,13 @@ def test_noise_injection_varies_outputs_for_one_z_once_trained() -> None:
     model = StochasticSRResNet(2, 1, 1, 2, attrs.evolve(TINY, noise_injection=True)).eval()
     lr, z = torch.rand(1, 1, 6, 6), torch.randn(1, TINY.latent_dim)
     with torch.no_grad():
-        assert torch.equal(model(lr, z), model(lr, z))  # strength starts at 0
+        assert torch.equal(
+            model(lr, Conditioning(latent=z)), model(lr, Conditioning(latent=z))
+        )  # strength starts at 0
         for module in model.noises:
             assert isinstance(module, NoiseInjection)
             module.strength.fill_(0.5)
-        assert not torch.equal(model(lr, z), model(lr, z))
+        assert not torch.equal(model(lr, Conditioning(latent=z)), model(lr, Conditioning(latent=z)))
 
 
 @pytest.mark.parametrize("block", ["res", "rcab", "rrdb", "lka"])
@@ -85,15 +91,17 @@ def test_latent_reaches_the_mapping_network_gradient() -> None:
     torch.manual_seed(0)
     model = StochasticSRResNet(2, 1, 1, 2, TINY)
     z = torch.randn(2, TINY.latent_dim, requires_grad=True)
-    model(torch.rand(2, 1, 5, 5), z).square().mean().backward()
+    model(torch.rand(2, 1, 5, 5), Conditioning(latent=z)).square().mean().backward()
     assert z.grad is not None
     assert z.grad.abs().sum() > 0
 
 
 def test_rejects_a_latent_of_the_wrong_shape() -> None:
     model = StochasticSRResNet(2, 1, 1, 2, TINY)
-    with pytest.raises(ValueError, match=r"cond \(the latent z\) of shape \[2, 4\], got \(2, 5\)"):
-        model(torch.rand(2, 1, 5, 5), torch.randn(2, 5))
+    with pytest.raises(
+        ValueError, match=r"cond.latent \(the latent z\) of shape \[2, 4\], got \(2, 5\)"
+    ):
+        model(torch.rand(2, 1, 5, 5), Conditioning(latent=torch.randn(2, 5)))
 
 
 def test_params_extend_srresnets_and_validate() -> None:

@@ -12,7 +12,7 @@ from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import conv
 from gan_engine.params import at_least
 from gan_engine.registry import Capabilities, register_generator
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, SpatialDims
 
 
 @attrs.frozen(kw_only=True)
@@ -67,7 +67,7 @@ class NearestConvGenerator(nn.Module):
         layers.append(layer(params.width, out_channels, 3, padding=1))
         self.body = nn.Sequential(*layers)
 
-    def forward(self, lr: Tensor, cond: Tensor | None = None) -> Tensor:
+    def forward(self, lr: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Super-resolve ``lr``; ``cond`` is ignored."""
         nearest = F.interpolate(lr, scale_factor=self.scale, mode="nearest")
         detail: Tensor = self.body(nearest)
