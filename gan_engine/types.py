@@ -19,8 +19,6 @@ SPATIAL_DIMS: tuple[SpatialDims, ...] = (2, 3)
 ConditioningKind: TypeAlias = Literal["mask", "embedding", "tokens"]
 """A kind of conditioning a network may accept: a hole mask, a global embedding, token embeddings."""
 
-CONDITIONING_KINDS: tuple[ConditioningKind, ...] = ("mask", "embedding", "tokens")
-
 
 class Sample(TypedDict):
     """One training or validation example in sensor units (not yet normalised).
@@ -68,17 +66,6 @@ class Conditioning:
     tokens: Tensor | None = None
     token_mask: Tensor | None = None
     latent: Tensor | None = None
-
-    def kinds(self) -> frozenset[ConditioningKind]:
-        """The kinds of conditioning present (``latent`` is not a kind: every network may ignore it)."""
-        present: set[ConditioningKind] = set()
-        if self.holes is not None:
-            present.add("mask")
-        if self.embedding is not None:
-            present.add("embedding")
-        if self.tokens is not None:
-            present.add("tokens")
-        return frozenset(present)
 
 
 @attrs.frozen

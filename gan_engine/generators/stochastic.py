@@ -68,12 +68,12 @@ class StochasticSRResNetParams(SRResNetParams):
 class StochasticSRResNet(nn.Module):
     """SRResNet whose body is modulated by a latent code, so one input has many outputs.
 
-    ``forward(lr[B, C_in, *S], cond=Conditioning(latent=z[B, latent_dim])) -> sr[B, C_out, *(S * scale)]``.
-    ``z`` is
-    mapped by an MLP to a style vector; after every body block a FiLM layer scales and shifts the
-    features per channel by it (optionally, noise is injected as well). Without a latent, ``z`` is
-    drawn from ``N(0, I)`` with the global RNG, so ``torch.manual_seed`` reproduces a prediction;
-    the same ``z`` always gives the same output (without noise injection).
+    ``forward(lr[B, C_in, *S], cond=Conditioning(latent=z[B, latent_dim]))`` gives
+    ``sr[B, C_out, *(S * scale)]``. ``z`` is mapped by an MLP to a style vector; after every body
+    block a FiLM layer scales and shifts the features per channel by it (optionally, noise is
+    injected as well). Without a latent, ``z`` is drawn from ``N(0, I)`` with the global RNG, so
+    ``torch.manual_seed`` reproduces a prediction; the same ``z`` always gives the same output
+    (without noise injection).
 
     Args:
         spatial_dims: 2 or 3.
@@ -144,6 +144,9 @@ class StochasticSRResNet(nn.Module):
 
     def forward(self, lr: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Super-resolve ``lr[B, C_in, *S]`` for latent ``cond.latent[B, latent_dim]`` (drawn if None)."""
+        if isinstance(cond, Tensor):  # the pre-Conditioning call form
+            msg = "StochasticSRResNet takes its latent as cond=Conditioning(latent=z), not a tensor"  # type: ignore[unreachable]
+            raise TypeError(msg)
         latent = None if cond is None else cond.latent
         self._check_input(lr, latent)
         z = (

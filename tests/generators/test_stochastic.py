@@ -116,3 +116,9 @@ def test_registered_with_srresnets_receptive_field() -> None:
     assert entry.factory is StochasticSRResNet
     assert entry.capabilities.scales == frozenset({2, 3, 4, 8})
     assert entry.capabilities.receptive_field == SRResNetParams().receptive_field()
+
+
+def test_a_bare_latent_tensor_gets_a_clear_error() -> None:
+    model = StochasticSRResNet(2, 1, 1, 2, TINY)
+    with pytest.raises(TypeError, match=r"cond=Conditioning\(latent=z\)"):
+        model(torch.rand(2, 1, 5, 5), torch.randn(2, TINY.latent_dim))  # type: ignore[arg-type]
