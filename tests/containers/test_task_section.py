@@ -50,9 +50,11 @@ def test_explicit_super_resolution_task_trains_bit_identical_weights(
     first = train(implicit, run_dir=tmp_path / "implicit")
     second = train(explicit, run_dir=tmp_path / "explicit")
     assert first.generator_steps == second.generator_steps == 2
-    assert first.last_checkpoint is not None and second.last_checkpoint is not None
+    assert first.last_checkpoint is not None
+    assert second.last_checkpoint is not None
     a, b = _generator_weights(first.last_checkpoint), _generator_weights(second.last_checkpoint)
-    assert a.keys() == b.keys() and a
+    assert a
+    assert a.keys() == b.keys()
     assert all(torch.equal(a[key], b[key]) for key in a)
     assert first.psnr == second.psnr
     # the resolved spec in the run folder and in the checkpoint carries the section
