@@ -21,7 +21,14 @@ from typing import Any, Generic, Protocol, TypeVar
 import attrs
 
 from gan_engine.errors import ComponentNotFoundError
-from gan_engine.protocols import DatasetSelector, Discriminator, Generator, Loss, Normaliser
+from gan_engine.protocols import (
+    DatasetSelector,
+    Discriminator,
+    Generator,
+    Loss,
+    Normaliser,
+    Task,
+)
 from gan_engine.types import SPATIAL_DIMS, ConditioningKind, SpatialDims
 
 
@@ -45,6 +52,9 @@ class Capabilities:
             (``mask``: a hole mask as extra input channels; ``embedding``: a global embedding;
             ``tokens``: token embeddings). Empty for unconditional components. Widths (e.g. the
             embedding size) are parameters, checked when the component is built.
+        generator_needs: for tasks, the conditioning kinds the task feeds the generator; the spec
+            loader refuses a generator whose ``conditioning`` lacks one of them.
+        discriminator_needs: for tasks, the same for the discriminator.
     """
 
     spatial_dims: frozenset[SpatialDims] = frozenset(SPATIAL_DIMS)
@@ -53,6 +63,8 @@ class Capabilities:
     channels_last_safe: bool = True
     receptive_field: int | None = None
     conditioning: frozenset[ConditioningKind] = frozenset()
+    generator_needs: frozenset[ConditioningKind] = frozenset()
+    discriminator_needs: frozenset[ConditioningKind] = frozenset()
 
 
 class GeneratorFactory(Protocol):
@@ -101,6 +113,14 @@ class DatasetFactory(Protocol):
         self, spatial_dims: SpatialDims, channels: int, scale: int, params: Any
     ) -> DatasetSelector:
         """Build the dataset selector."""
+        ...
+
+
+class TaskFactory(Protocol):
+    """Builds a task for the run's dims, channels and scale."""
+
+    def __call__(self, spatial_dims: SpatialDims, channels: int, scale: int, params: Any) -> Task:
+        """Build the task."""
         ...
 
 
@@ -309,15 +329,18 @@ DATASETS: Registry[DatasetFactory] = Registry(
         "gan_engine.data.raster_selectors",
     ],
 )
+TASKS: Registry[TaskFactory] = Registry("task", ["gan_engine.tasks.super_resolution"])
 
 register_generator = GENERATORS.register
 register_discriminator = DISCRIMINATORS.register
 register_loss = LOSSES.register
 register_normaliser = NORMALISERS.register
 register_dataset = DATASETS.register
+register_task = TASKS.register
 
 REGISTRIES: dict[str, Registry[Any]] = {
     registry.kind: registry
-    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS)
+    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS, TASKS)
 }
-"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``, ``dataset``)."""
+"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``,
+``dataset``, ``task``)."""

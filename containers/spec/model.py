@@ -1,11 +1,12 @@
 """What rebuilding a trained model needs of a run spec, and nothing of its training.
 
-Prediction and export rebuild the generator and normaliser from a checkpoint's resolved spec on a
-machine that may have neither the training data, nor pretrained weight files, nor the modules of
-training-only hooks. They therefore validate a :class:`ModelSpec`: the data geometry (``dimensions``,
-``channels``, ``scale``), ``Generator`` (``name``, ``params``) and ``Normalisation``, cut out of the
-whole spec by :func:`model_tree`. Everything else (dataset and its folders, losses, discriminator,
-callbacks and hooks, logging, Trainer) is training's alone and is not looked at.
+Prediction and export rebuild the task, generator and normaliser from a checkpoint's resolved spec
+on a machine that may have neither the training data, nor pretrained weight files, nor the modules
+of training-only hooks. They therefore validate a :class:`ModelSpec`: the data geometry
+(``dimensions``, ``channels``, ``scale``), ``Generator`` (``name``, ``params``), ``Normalisation``
+and ``Task`` (what a batch means and how the generator is conditioned), cut out of the whole spec by
+:func:`model_tree`. Everything else (dataset and its folders, losses, discriminator, callbacks and
+hooks, logging, Trainer) is training's alone and is not looked at.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Literal
 
 import attrs
 
-from containers.spec.schema import GeneratorSpec, NormalisationSpec
+from containers.spec.schema import GeneratorSpec, NormalisationSpec, TaskSpec
 from gan_engine.params import at_least
 
 # the keys of each section a model is rebuilt from; None: the whole section
@@ -23,6 +24,7 @@ MODEL_KEYS: dict[str, tuple[str, ...] | None] = {
     "Data": ("dimensions", "channels", "scale"),
     "Generator": ("name", "params"),
     "Normalisation": None,
+    "Task": None,
 }
 
 
@@ -48,11 +50,12 @@ class ModelDataSpec:
 
 @attrs.frozen
 class ModelSpec:
-    """The sections of a run spec that rebuild its generator and normaliser."""
+    """The sections of a run spec that rebuild its task, generator and normaliser."""
 
     Data: ModelDataSpec
     Generator: GeneratorSpec
     Normalisation: NormalisationSpec = attrs.field(factory=NormalisationSpec)
+    Task: TaskSpec = attrs.field(factory=TaskSpec)
 
 
 def model_tree(tree: Mapping[str, Any]) -> dict[str, Any]:
