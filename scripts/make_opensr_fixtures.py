@@ -24,6 +24,7 @@ from typing import Any
 
 import torch
 import yaml
+from omegaconf import OmegaConf
 from opensr_srgan.data.utils.normalizer import Normalizer
 from opensr_srgan.model.SRGAN import SRGAN_model
 from torch import nn
@@ -237,7 +238,7 @@ def make_case(name: str, extra: dict[str, Any], seed: int) -> None:
         "epoch": 0,
         "global_step": 0,
         "pytorch-lightning_version": "2.5.0",
-        "state_dict": model.state_dict(),
+        "state_dict": {key: value.clone() for key, value in model.state_dict().items()},
     }
     if model.ema is not None:
         # shadow weights that differ from the live ones, so the test sees which are used
@@ -265,7 +266,8 @@ def make_normalisers() -> None:
     signed = torch.rand(2, 4, 6, 6, generator=rng) * 2.4 - 1.2
     out: dict[str, torch.Tensor] = {"raw": raw, "unit": unit, "signed": signed}
     for method in NORMALISATIONS:
-        normaliser = Normalizer({"Data": {"normalization": method}})
+        normaliser = Normalizer(OmegaConf.create({"Data": {"normalization": method}}))
+        assert normaliser.method == method, normaliser.method
         source = raw if "10k" in method else unit
         out[f"{method}.normalise"] = normaliser.normalize(source)
         out[f"{method}.denormalise"] = normaliser.denormalize(
