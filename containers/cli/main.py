@@ -68,9 +68,7 @@ def _add_convert_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "convert", help="convert another tool's config (and checkpoint) to a spec (and checkpoint)"
     )
     tools = convert.add_subparsers(dest="tool", required=True, metavar="TOOL")
-    opensr = tools.add_parser(
-        "opensr", help="an opensr-srgan config (and Lightning checkpoint)"
-    )
+    opensr = tools.add_parser("opensr", help="an opensr-srgan config (and Lightning checkpoint)")
     opensr.add_argument("config", type=Path, help="the opensr-srgan YAML config")
     opensr.add_argument(
         "checkpoint", type=Path, nargs="?", default=None, help="its checkpoint (.ckpt), optional"

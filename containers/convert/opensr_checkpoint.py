@@ -38,10 +38,13 @@ def read_opensr_checkpoint(path: Path) -> Mapping[str, Any]:
     try:
         raw = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch.load raises many types for foreign files
-        msg = f"cannot read checkpoint {path} with weights_only=True: {type(error).__name__}: {error}"
+        msg = (
+            f"cannot read checkpoint {path} with weights_only=True: {type(error).__name__}: {error}"
+        )
         raise ConversionError(msg) from error
     if not isinstance(raw, Mapping):
-        msg = f"{path}: expected a Lightning checkpoint (a mapping with 'state_dict'), got {type(raw).__name__}"
+        kind = type(raw).__name__
+        msg = f"{path}: expected a Lightning checkpoint (a mapping with 'state_dict'), got {kind}"
         raise ConversionError(msg)
     state = raw.get("state_dict", raw)
     if not isinstance(state, Mapping) or not any(str(key).startswith(_PREFIX) for key in state):

@@ -53,7 +53,8 @@ class ConvertedConfig:
 def check_opensr(config: object, source: str) -> Mapping[str, Any]:
     """``config`` if it looks like an opensr-srgan config, else a clear :class:`ConversionError`."""
     if not isinstance(config, Mapping):
-        msg = f"{source}: not an opensr-srgan config: expected a mapping of sections, got {type(config).__name__}"
+        kind = type(config).__name__
+        msg = f"{source}: not an opensr-srgan config: expected a mapping of sections, got {kind}"
         raise ConversionError(msg)
     engine = [key for key in _GAN_ENGINE_ONLY if key in config]
     if engine:
@@ -113,10 +114,14 @@ def convert_config(config: object, source: str = "<config>") -> ConvertedConfig:
     map_optimisers(Section("Optimizers", root.get("Optimizers")), training_out, notes)
     map_schedulers(Section("Schedulers", root.get("Schedulers")), training_out, notes)
     spec["Training"] = training_out
-    forever = training.integer("g_pretrain_steps", 0) < 0 and training.flag("pretrain_g_only", False)
+    forever = training.integer("g_pretrain_steps", 0) < 0 and training.flag(
+        "pretrain_g_only", False
+    )
     spec["Discriminator"] = None if forever else _discriminator(root.get("Discriminator"), notes)
     if forever:
-        spec["Losses"] = [term for term in spec["Losses"] if term["name"] not in ("bce", "hinge", "relativistic")]
+        spec["Losses"] = [
+            term for term in spec["Losses"] if term["name"] not in ("bce", "hinge", "relativistic")
+        ]
     losses.leftovers(
         notes,
         {
@@ -183,7 +188,10 @@ def _discriminator(raw: object, notes: Notes) -> dict[str, Any]:
     kind = section.text("model_type", "standard")
     name = _DISCRIMINATORS.get(kind)
     if name is None:
-        msg = f"Discriminator.model_type: unknown opensr-srgan discriminator {kind!r}; expected one of {sorted(_DISCRIMINATORS)}"
+        msg = (
+            f"Discriminator.model_type: unknown opensr-srgan discriminator {kind!r}; expected one "
+            f"of {sorted(_DISCRIMINATORS)}"
+        )
         raise ConversionError(msg)
     params: dict[str, Any] = {}
     if name == "srgan":
@@ -208,7 +216,7 @@ def _discriminator(raw: object, notes: Notes) -> dict[str, Any]:
     ignored = "opensr-srgan ignores it for this discriminator"
     section.leftovers(
         notes,
-        {key: ignored for key in ("n_blocks", "use_spectral_norm", "base_channels", "linear_size")},
+        dict.fromkeys(("n_blocks", "use_spectral_norm", "base_channels", "linear_size"), ignored),
     )
     return {"name": name, "params": params}
 
@@ -226,7 +234,10 @@ def _logging(section: Section, notes: Notes) -> tuple[dict[str, Any], dict[str, 
     )
     callbacks: dict[str, Any] = {
         "checkpoint": {"monitor": "val/psnr", "mode": "max"},
-        "image_grid": {"enabled": True, "max_samples": max(1, section.integer("num_val_images", 4))},
+        "image_grid": {
+            "enabled": True,
+            "max_samples": max(1, section.integer("num_val_images", 4)),
+        },
     }
     section.leftovers(notes, {})
     return logging, callbacks

@@ -37,7 +37,14 @@ _MODEL_ALIASES: Mapping[str, frozenset[str]] = {
     "srresnet": frozenset({"srresnet", "sr_resnet"}),
     "esrgan": frozenset({"esrgan", "rrdbnet", "rrdb_net"}),
     "stochastic": frozenset(
-        {"stochastic_gan", "stochastic", "stochasticgan", "cgan", "conditional_cgan", "conditional_gan"}
+        {
+            "stochastic_gan",
+            "stochastic",
+            "stochasticgan",
+            "cgan",
+            "conditional_cgan",
+            "conditional_gan",
+        }
     ),
 }
 
@@ -152,7 +159,10 @@ def map_generator(section: Mapping[str, Any], in_bands: int, notes: Notes) -> Ge
         used |= {"growth_channels", "res_scale", "out_channels", "use_icnr"}
         out_channels = _int(section, "out_channels", in_bands)
         if scale == 1:
-            msg = "Generator.scaling_factor: opensr-srgan's ESRGAN at scale 1 is not super-resolution; GAN-Engine needs 2, 3, 4 or 8"
+            msg = (
+                "Generator.scaling_factor: opensr-srgan's ESRGAN at scale 1 is not "
+                "super-resolution; GAN-Engine needs 2, 3, 4 or 8"
+            )
             raise ConversionError(msg)
         params: dict[str, Any] = {
             "num_feat": width,
@@ -163,7 +173,9 @@ def map_generator(section: Mapping[str, Any], in_bands: int, notes: Notes) -> Ge
             "upsampler": "subpixel",
         }
         if "use_icnr" in section:
-            notes.ignored("Generator.use_icnr", "an initialisation choice; converted weights replace it")
+            notes.ignored(
+                "Generator.use_icnr", "an initialisation choice; converted weights replace it"
+            )
         name = "rrdbnet"
     else:
         used |= {"large_kernel_size", "small_kernel_size"}

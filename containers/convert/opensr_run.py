@@ -8,10 +8,12 @@ spec without its losses and discriminator (all that inference needs).
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import attrs
 import torch
@@ -81,7 +83,7 @@ def convert_opensr(config: Path, checkpoint: Path | None, out: Path) -> Conversi
     checkpoint_path = None
     if saved is not None:
         checkpoint_path = out / CHECKPOINT_NAME
-        _atomic(checkpoint_path, lambda stream: torch.save(saved, stream), binary=True)
+        _atomic(checkpoint_path, lambda stream: torch.save(saved, stream))
     return ConversionReport(
         spec_path=spec_path,
         checkpoint_path=checkpoint_path,
@@ -98,20 +100,20 @@ def _write_spec(spec: dict[str, Any], notes: Notes, config: Path, path: Path) ->
     ]
     yaml = YAML(typ="rt")
     yaml.default_flow_style = False
-
-    def write(stream: Any) -> None:
-        stream.write("\n".join(header) + "\n")
-        yaml.dump(spec, stream)
-
-    _atomic(path, write, binary=False)
+    text = io.StringIO()
+    text.write("\n".join(header) + "\n")
+    yaml.dump(spec, text)
+    _atomic(path, lambda stream: stream.write(text.getvalue().encode("utf-8")))
     return path
 
 
-def _atomic(path: Path, write: Any, *, binary: bool) -> None:
+def _atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Write ``path`` through a temporary file in its folder, then rename it into place."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
     try:
-        with os.fdopen(descriptor, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as stream:
+        with os.fdopen(descriptor, "wb") as stream:
             write(stream)
         Path(temporary).chmod(0o644)
         Path(temporary).replace(path)

@@ -31,7 +31,9 @@ def map_trainer(training: Section, notes: Notes) -> dict[str, Any]:
     for key in ("max_epochs", "limit_val_batches", "val_check_interval"):
         if training.has(key):
             value = training.number(key, 0)
-            trainer[key] = int(value) if value == int(value) and key != "val_check_interval" else value
+            trainer[key] = (
+                int(value) if value == int(value) and key != "val_check_interval" else value
+            )
     if isinstance(trainer.get("val_check_interval"), float) and trainer["val_check_interval"] > 1:
         trainer["val_check_interval"] = int(trainer["val_check_interval"])
     return trainer
@@ -89,7 +91,13 @@ def map_losses(
             params["channels"] = [int(index) for index in fixed]
         elif losses.flag("randomize_bands", False):
             params["random_channels"] = True
-        terms.append({"name": "lpips" if metric == "lpips" else "vgg", "weight": perceptual, "params": params})
+        terms.append(
+            {
+                "name": "lpips" if metric == "lpips" else "vgg",
+                "weight": perceptual,
+                "params": params,
+            }
+        )
         if metric == "vgg":
             notes.approximated(
                 losses.key("perceptual_weight"),
@@ -109,7 +117,9 @@ def map_losses(
     elif relativistic:
         terms.append({"name": "relativistic", "weight": beta})
         if smoothing:
-            notes.ignored(training.key("label_smoothing"), "the relativistic loss has no label smoothing")
+            notes.ignored(
+                training.key("label_smoothing"), "the relativistic loss has no label smoothing"
+            )
     else:
         terms.append({"name": "bce", "weight": beta, "params": {"label_smoothing": smoothing}})
     return terms
@@ -134,7 +144,11 @@ def map_optimisers(optimisers: Section, training_out: dict[str, Any], notes: Not
         notes.approximated(optimisers.key("eps"), "GAN-Engine's Adam uses eps 1e-8")
     clip = optimisers.number("gradient_clip_val", 0.0)
     if clip > 0:
-        training_out["gradient_clip"] = {"algorithm": "norm", "generator": clip, "discriminator": clip}
+        training_out["gradient_clip"] = {
+            "algorithm": "norm",
+            "generator": clip,
+            "discriminator": clip,
+        }
 
 
 def map_schedulers(schedulers: Section, training_out: dict[str, Any], notes: Notes) -> None:

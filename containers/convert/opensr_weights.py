@@ -65,9 +65,14 @@ def _block_table(table: Mapping[str, str]) -> Rule:
 _STANDARD_BN = r"(weight|bias|running_mean|running_var|num_batches_tracked)"
 RULES: Mapping[OpensrKind, list[Rule]] = {
     "standard": [
-        _rule(r"^net\.conv_block1\.conv_block\.([01])\.(weight|bias)$", lambda m: f"head.{m[1]}.{m[2]}"),
         _rule(
-            r"^net\.residual_blocks\.(\d+)\.conv_block([12])\.conv_block\.([012])\." + _STANDARD_BN + "$",
+            r"^net\.conv_block1\.conv_block\.([01])\.(weight|bias)$",
+            lambda m: f"head.{m[1]}.{m[2]}",
+        ),
+        _rule(
+            r"^net\.residual_blocks\.(\d+)\.conv_block([12])\.conv_block\.([012])\."
+            + _STANDARD_BN
+            + "$",
             lambda m: f"body.{m[1]}.body.{3 * (int(m[2]) - 1) + int(m[3])}.{m[4]}",
         ),
         _rule(
@@ -94,7 +99,9 @@ RULES: Mapping[OpensrKind, list[Rule]] = {
     ],
     "rcab": [
         _block_table(_RCAB),
-        _rule(r"^body\.(\d+)\.se\.3\.(weight|bias)$", lambda m: f"body.{m[1]}.attention.gate.2.{m[2]}"),
+        _rule(
+            r"^body\.(\d+)\.se\.3\.(weight|bias)$", lambda m: f"body.{m[1]}.attention.gate.2.{m[2]}"
+        ),
         *_HEAD_TAIL,
         *_UPSAMPLER,
     ],
@@ -113,9 +120,7 @@ RULES: Mapping[OpensrKind, list[Rule]] = {
         ),
     ],
     "stochastic": [
-        _rule(
-            r"^body\.(\d+)\.(conv1|act|conv2|noise_mlp\.[02])\.(weight|bias)$", lambda m: m[0]
-        ),
+        _rule(r"^body\.(\d+)\.(conv1|act|conv2|noise_mlp\.[02])\.(weight|bias)$", lambda m: m[0]),
         *_HEAD_TAIL,
         *_UPSAMPLER,
     ],
@@ -136,9 +141,7 @@ def rename(kind: OpensrKind, state: Mapping[str, Tensor]) -> tuple[StateDict, di
     origin: dict[str, str] = {}
     unknown: list[str] = []
     for key, value in folded.items():
-        target = next(
-            (make(m) for pattern, make in RULES[kind] if (m := pattern.match(key))), None
-        )
+        target = next((make(m) for pattern, make in RULES[kind] if (m := pattern.match(key))), None)
         if target is None:
             unknown.append(key)
             continue

@@ -15,8 +15,8 @@ from torch import Tensor, nn
 
 from gan_engine.errors import InvalidParamError
 from gan_engine.generators.body_blocks import BLOCK_RADII, BODY_BLOCKS, BlockKind
-from gan_engine.nn.attention import LkaGate
 from gan_engine.nn.activation import ACTIVATION_KINDS, ActivationKind, make_activation
+from gan_engine.nn.attention import LkaGate
 from gan_engine.nn.banded import banded
 from gan_engine.nn.eager import activate_, add_scaled_, eager_no_grad, sequential_
 from gan_engine.nn.interpolate import upsample

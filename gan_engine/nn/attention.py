@@ -11,7 +11,6 @@ from gan_engine.nn.activation import ActivationKind, make_activation
 from gan_engine.nn.layers import conv
 from gan_engine.types import SpatialDims
 
-
 LkaGate: TypeAlias = Literal["linear", "sigmoid"]
 """How large-kernel attention gates its input: by the attention map (VAN) or its sigmoid."""
 

@@ -18,8 +18,14 @@ from tests.receptive_support import measured_radius
 def test_lka_block_with_3x3_convs_has_the_receptive_field_its_params_claim() -> None:
     torch.manual_seed(0)
     params = SRResNetParams(
-        n_channels=4, n_blocks=1, block="lka", head_kernel_size=3,
-        lka_conv_kernel_size=3, lka_gate="sigmoid", lka_kernel_size=9, lka_dilation=2,
+        n_channels=4,
+        n_blocks=1,
+        block="lka",
+        head_kernel_size=3,
+        lka_conv_kernel_size=3,
+        lka_gate="sigmoid",
+        lka_kernel_size=9,
+        lka_dilation=2,
     )
     model = SRResNet(2, 1, 1, 2, params).double()
     claimed = params.receptive_field(2)
@@ -76,7 +82,10 @@ def test_tanh_output_bounds_the_output_and_equals_tanh_of_the_plain_network() ->
     torch.manual_seed(0)
     plain = SRResNet(2, 2, 2, 2, SRResNetParams(n_channels=4, n_blocks=1, global_skip=False))
     tanh = SRResNet(
-        2, 2, 2, 2,
+        2,
+        2,
+        2,
+        2,
         SRResNetParams(n_channels=4, n_blocks=1, global_skip=False, output_activation="tanh"),
     )
     tanh.load_state_dict(plain.state_dict())

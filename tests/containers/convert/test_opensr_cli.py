@@ -1,4 +1,4 @@
-"""`gan-engine convert opensr`: converted specs check and train, checkpoints predict GeoTIFFs, bad input exits 2."""
+"""`gan-engine convert opensr`: specs check and train, checkpoints predict GeoTIFFs, bad input exits 2."""
 
 from __future__ import annotations
 
@@ -75,7 +75,8 @@ def test_a_gan_engine_spec_is_refused_with_exit_2(
     spec = Path(__file__).resolve().parents[3] / "specs" / "quickstart.yaml"
     assert main(["convert", "opensr", str(spec), "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
-    assert "not an opensr-srgan config" in err and "Normalisation" in err
+    assert "not an opensr-srgan config" in err
+    assert "Normalisation" in err
     assert not (tmp_path / "x").exists()
 
 
@@ -99,4 +100,5 @@ def test_a_checkpoint_of_another_layout_is_refused(
     args = ["convert", "opensr", str(FIXTURES / "esrgan.yaml"), str(FIXTURES / "flexible_res.ckpt")]
     assert main([*args, "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
-    assert "generator.head.0.weight" in err and "'esrgan' generator" in err
+    assert "generator.head.0.weight" in err
+    assert "'esrgan' generator" in err

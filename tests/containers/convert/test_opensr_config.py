@@ -43,7 +43,12 @@ def test_unknown_keys_are_listed_with_a_reason_never_dropped() -> None:
 
 def test_legacy_aliases_are_read() -> None:
     config = _config()
-    config["Generator"] = {"model_type": "rcab", "n_channels": 32, "n_blocks": 1, "scaling_factor": 2}
+    config["Generator"] = {
+        "model_type": "rcab",
+        "n_channels": 32,
+        "n_blocks": 1,
+        "scaling_factor": 2,
+    }
     data = config["Data"]
     data["batch_size"] = data.pop("train_batch_size")
     del data["val_batch_size"]
@@ -55,7 +60,7 @@ def test_legacy_aliases_are_read() -> None:
     assert spec["Generator"]["params"]["block"] == "rcab"
     assert spec["Data"]["batch_size"] == spec["Data"]["val_batch_size"] == 2
     vgg = [term for term in spec["Losses"] if term["name"] == "vgg"]
-    assert vgg and vgg[0]["weight"] == 0.3
+    assert [term["weight"] for term in vgg] == [0.3]
     assert spec["Training"]["generator_scheduler"]["monitor"] == "val/psnr"
 
 
@@ -78,7 +83,7 @@ def test_custom_normalisation_and_unknown_generators_are_refused() -> None:
         convert_config(config)
     config = _config()
     config["Generator"]["block_type"] = "swin"
-    with pytest.raises(ConversionError, match="Generator.block_type: unknown"):
+    with pytest.raises(ConversionError, match=r"Generator\.block_type: unknown"):
         convert_config(config)
 
 

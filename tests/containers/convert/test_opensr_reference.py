@@ -11,8 +11,13 @@ from containers.convert.notes import Notes
 from containers.convert.opensr_normalisation import METHODS, map_normalisation
 from containers.convert.opensr_run import convert_opensr
 from containers.predict import load_model
-from gan_engine.normalisers.scale import FixedScaleNormaliser, FixedScaleParams, IdentityNormaliser
-from gan_engine.normalisers.scale import MinMaxNormaliser, MinMaxParams
+from gan_engine.normalisers.scale import (
+    FixedScaleNormaliser,
+    FixedScaleParams,
+    IdentityNormaliser,
+    MinMaxNormaliser,
+    MinMaxParams,
+)
 from gan_engine.protocols import Normaliser
 from gan_engine.types import Conditioning
 from tests.containers.convert.conftest import CASES, FIXTURES
