@@ -14,6 +14,16 @@ METRICS = {
 }
 """opensr-srgan validation metrics → GAN-Engine's nearest (metric, mode)."""
 
+PRECISIONS = {
+    "16": "16-mixed",
+    "16-mixed": "16-mixed",
+    "bf16": "bf16-mixed",
+    "bf16-mixed": "bf16-mixed",
+    "32": "32",
+    "32-true": "32",
+}
+"""``Training.precision`` spellings (Lightning 1.x style included) → GAN-Engine's."""
+
 
 def map_trainer(training: Section, notes: Notes) -> dict[str, Any]:
     """``Training.device/gpus/max_epochs/...`` → the pass-through ``Trainer`` section."""
@@ -42,6 +52,14 @@ def map_trainer(training: Section, notes: Notes) -> dict[str, Any]:
 def map_training(training: Section, losses: Section, notes: Notes) -> dict[str, Any]:
     """GAN schedule, EMA and seed → ``Training`` (optimisers are added by :func:`map_optimisers`)."""
     out: dict[str, Any] = {}
+    if training.has("precision"):
+        # not read by opensr-srgan 0.5; configs following the architecture overview set it
+        precision = training.text("precision", "32")
+        mapped = PRECISIONS.get(precision.removesuffix(".0"))
+        if mapped is None:
+            notes.ignored(training.key("precision"), f"{precision!r}: expected 16, bf16 or 32")
+        else:
+            out["precision"] = mapped
     if training.has("seed"):
         out["seed"] = training.integer("seed", 0)
     pretrain = training.flag("pretrain_g_only", False)

@@ -9,7 +9,9 @@ import pytest
 import torch
 import yaml
 
+from containers.builders import build_generator
 from containers.cli.main import main
+from containers.spec.loader import load_spec
 from tests.containers.convert.conftest import FIXTURES
 
 rasterio = pytest.importorskip("rasterio")
@@ -102,3 +104,21 @@ def test_a_checkpoint_of_another_layout_is_refused(
     err = capsys.readouterr().err
     assert "generator.head.0.weight" in err
     assert "'esrgan' generator" in err
+
+
+def test_converted_checkpoint_exports_and_serves_as_pretrained_weights(tmp_path: Path) -> None:
+    out = _convert(tmp_path, "flexible_rcab")
+    target = tmp_path / "generator.safetensors"
+    args = ["export", str(out / "model.ckpt"), "--format", "safetensors", "--out", str(target)]
+    assert main(args) == 0
+    assert target.is_file()
+    spec = yaml.safe_load((out / "spec.yaml").read_text())
+    spec["Generator"]["pretrained"] = str(out / "model.ckpt")
+    path = tmp_path / "pretrained.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    assert main(["check", str(path)]) == 0
+    generator = build_generator(load_spec(path))
+    assert isinstance(generator, torch.nn.Module)
+    saved = torch.load(out / "model.ckpt", weights_only=True)["state_dict"]
+    for key, value in generator.state_dict().items():
+        torch.testing.assert_close(value, saved[f"generator.{key}"])

@@ -97,3 +97,14 @@ def test_wasserstein_and_endless_pretraining_are_noted_substitutions() -> None:
     assert converted.spec["Discriminator"] is None
     assert all(term["name"] not in ("hinge", "bce") for term in converted.spec["Losses"])
     spec_from_dict(converted.spec)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"), [(16, "16-mixed"), ("bf16", "bf16-mixed"), (32, "32")]
+)
+def test_overview_precision_spellings_are_mapped(written: object, expected: str) -> None:
+    config = _config()
+    config["Training"]["precision"] = written
+    spec = convert_config(config).spec
+    assert spec["Training"]["precision"] == expected
+    spec_from_dict(spec)
