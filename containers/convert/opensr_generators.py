@@ -48,6 +48,14 @@ _MODEL_ALIASES: Mapping[str, frozenset[str]] = {
     ),
 }
 
+_BLOCK_KINDS: Mapping[str, OpensrKind] = {
+    "standard": "standard",
+    "res": "res",
+    "rcab": "rcab",
+    "rrdb": "rrdb",
+    "lka": "lka",
+}
+
 GENERATOR_KEYS = frozenset(
     {
         "model_type",
@@ -114,8 +122,7 @@ def opensr_kind(section: Mapping[str, Any]) -> OpensrKind:
             f"{sorted(_BLOCK_ALIASES)}"
         )
         raise ConversionError(msg)
-    kind: OpensrKind = "standard" if block is None else block  # type: ignore[assignment]
-    return kind
+    return _BLOCK_KINDS[block or "standard"]
 
 
 def _int(section: Mapping[str, Any], key: str, default: int) -> int:
@@ -148,8 +155,7 @@ def map_generator(section: Mapping[str, Any], in_bands: int, notes: Notes) -> Ge
     """
     kind = opensr_kind(section)
     scale = _int(section, "scaling_factor", 4)
-    channels_default = {"esrgan": 64, "stochastic": 64}.get(kind, 64)
-    width = _int(section, "n_channels", channels_default)
+    width = _int(section, "n_channels", 64)
     blocks = _int(section, "n_blocks", 23 if kind == "esrgan" else 16)
     large = _int(section, "large_kernel_size", 9)
     small = _int(section, "small_kernel_size", 3)

@@ -40,12 +40,9 @@ def map_trainer(training: Section, notes: Notes) -> dict[str, Any]:
         notes.ignored(training.key("gpus"), "opensr-srgan uses one device off the GPU")
     for key in ("max_epochs", "limit_val_batches", "val_check_interval"):
         if training.has(key):
-            value = training.number(key, 0)
-            trainer[key] = (
-                int(value) if value == int(value) and key != "val_check_interval" else value
-            )
-    if isinstance(trainer.get("val_check_interval"), float) and trainer["val_check_interval"] > 1:
-        trainer["val_check_interval"] = int(trainer["val_check_interval"])
+            # Lightning reads an int as a count and a float as a fraction of an epoch: keep the type
+            value = training.raw(key)
+            trainer[key] = value if isinstance(value, int) else training.number(key, 0.0)
     return trainer
 
 

@@ -83,3 +83,18 @@ def test_normalisers_match_opensr_wherever_opensr_does_not_clamp(method: str) ->
     inside = (expected_back > expected_back.min()) & (expected_back < expected_back.max())
     torch.testing.assert_close(back[inside], expected_back[inside], rtol=1e-6, atol=1e-3)
     assert [note.kind for note in notes.items] == ([] if method == "identity" else ["approximated"])
+
+
+def test_training_parts_of_a_checkpoint_are_noted_not_converted(tmp_path: Path) -> None:
+    saved = torch.load(FIXTURES / "flexible_res.ckpt", weights_only=True)
+    saved["state_dict"]["discriminator.conv.weight"] = torch.zeros(2, 4, 3, 3)
+    saved["optimizer_states"] = [{"state": {}, "param_groups": [{"lr": 1e-4}]}]
+    path = tmp_path / "trained.ckpt"
+    torch.save(saved, path)
+    report = convert_opensr(FIXTURES / "flexible_res.yaml", path, tmp_path / "out")
+    notes = {note.key: note for note in report.notes.items}
+    assert notes["checkpoint discriminator.*"].kind == "ignored"
+    assert report.checkpoint_path is not None
+    converted = torch.load(report.checkpoint_path, weights_only=True)["state_dict"]
+    assert not any(key.startswith("discriminator.") for key in converted)
+    assert any(key.startswith("normaliser.") for key in converted)
