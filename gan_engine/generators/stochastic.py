@@ -93,7 +93,8 @@ class StochasticSRResNet(nn.Module):
 
     ``forward(lr[B, C_in, *S], cond=Conditioning(latent=z[B, latent_dim]))`` gives
     ``sr[B, C_out, *(S * scale)]``. ``z`` is mapped by an MLP to a style vector; after every body
-    block a FiLM layer scales and shifts the features per channel by it (optionally, noise is
+    block a FiLM layer scales and shifts the features per channel by it (with ``modulation:
+    block``, each block's own MLP of ``z`` modulates its first conv instead; optionally, noise is
     injected as well). Without a latent, ``z`` is drawn from ``N(0, I)`` with the global RNG, so
     ``torch.manual_seed`` reproduces a prediction; the same ``z`` always gives the same output
     (without noise injection).
