@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -12,7 +12,8 @@ from torch.utils.data import DataLoader, Dataset
 
 from gan_engine.data.collate import collate_samples
 from gan_engine.losses.adversarial import BCEAdversarialLoss
-from gan_engine.protocols import LossContext, Task, TaskBatch
+from gan_engine.normalisers.conditioning import ConditioningNormalisation, EmbeddingNormalisation
+from gan_engine.protocols import LossContext, Normaliser, Task, TaskBatch
 from gan_engine.registry import DISCRIMINATORS, NORMALISERS, TASKS
 from gan_engine.tasks.super_resolution import SuperResolution
 from gan_engine.training.callbacks.extra_validation import ExtraValidation
@@ -159,3 +160,30 @@ def test_resuming_with_another_task_is_refused(make_module: Callable[..., GANMod
     state = {CHECKPOINT_KEY: {"task": "inpainting", "generator_steps": 0, "discriminator_steps": 0}}
     with pytest.raises(CheckpointFormatError, match="trained for task 'inpainting'"):
         module.on_load_checkpoint(state)
+
+
+class BatchSpy(SuperResolution):
+    """Super-resolution, keeping the batches it prepares."""
+
+    batches: list[Mapping[str, Any]]
+
+    def prepare(self, batch: Mapping[str, Any], normaliser: Normaliser) -> TaskBatch:
+        self.batches.append(batch)
+        return super().prepare(batch, normaliser)
+
+
+def test_the_task_reads_conditioning_normalised_by_the_spec(
+    make_module: Callable[..., GANModule],
+) -> None:
+    spy = BatchSpy(2, 3, 2)
+    object.__setattr__(spy, "batches", [])
+    module = make_module()
+    module.task = spy
+    module.conditioning = ConditioningNormalisation(embedding=EmbeddingNormalisation(method="l2"))
+    pairs = RandomPairs(2)
+    holes = torch.ones(2, 1, 8, 8)
+    embedding = torch.tensor([[3.0, 4.0], [0.0, 2.0]])
+    module._prepare({"lr": pairs.lr, "hr": pairs.hr, "embedding": embedding, "holes": holes})
+    (seen,) = spy.batches
+    assert torch.allclose(seen["embedding"], torch.tensor([[0.6, 0.8], [0.0, 1.0]]))
+    assert seen["holes"] is holes
