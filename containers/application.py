@@ -60,6 +60,7 @@ class TrainingContainer(containers.DeclarativeContainer):
         data_range=data.selector.provided.data_range,
         spec=providers.Callable(spec_to_dict, spec),
         task=components.task,
+        conditioning=spec.provided.Normalisation.conditioning,
     )
     validation_hooks = providers.Singleton(builders.build_validation_hooks, spec)
     callbacks = providers.Singleton(

@@ -175,6 +175,19 @@ class DatasetSelector(Protocol):
         ...
 
 
+@runtime_checkable
+class ConditioningNormaliser(Protocol):
+    """Normalises a batch's conditioning values (embeddings, tokens) before the task reads it.
+
+    ``__call__(batch) -> batch``: the collated batch with its conditioning normalised; hole masks are
+    never touched, and a batch without conditioning comes back unchanged.
+    """
+
+    def __call__(self, batch: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Return ``batch`` with its conditioning normalised."""
+        ...
+
+
 @attrs.frozen(kw_only=True)
 class TaskBatch:
     """One batch as a task means it: normalised network tensors and the conditioning that goes along.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypeAlias, TypedDict
+from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
 
 import attrs
 from torch import Tensor
@@ -34,6 +34,8 @@ class Sample(TypedDict):
     - ``embedding``: a global conditioning vector ``[E]`` (e.g. a prompt's pooled text embedding).
     - ``tokens``: a token sequence ``[T, E]``; ``token_mask`` ``[T]`` (bool) is True for real tokens
       and False for padding. Samples of one batch may have different ``T``; collation pads them.
+    - ``metadata``: free per-sample data of JSON-able values (``str``, ``int``, ``float``, ``bool``,
+      ``None``, lists and string-keyed dicts of them); a batch holds a list of them, one per sample.
     """
 
     lr: Tensor
@@ -43,6 +45,7 @@ class Sample(TypedDict):
     embedding: NotRequired[Tensor]
     tokens: NotRequired[Tensor]
     token_mask: NotRequired[Tensor]
+    metadata: NotRequired[dict[str, Any]]
 
 
 @attrs.frozen(kw_only=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from gan_engine.registry import Entry, Registry
+from gan_engine.registry import Capabilities, Entry, Registry
 
 
 @attrs.frozen
@@ -79,6 +79,19 @@ def param_docs(params_cls: type[Any]) -> list[ParamDoc]:
     ]
 
 
+def conditioning_facts(capabilities: Capabilities) -> list[str]:
+    """What a component accepts as conditioning, and what a task feeds the networks."""
+    facts = []
+    for label, kinds in (
+        ("conditioning", capabilities.conditioning),
+        ("feeds the generator", capabilities.generator_needs),
+        ("feeds the discriminator", capabilities.discriminator_needs),
+    ):
+        if kinds:
+            facts.append(f"{label}: {', '.join(sorted(kinds))}")
+    return facts
+
+
 def describe_entry(entry: Entry[Any]) -> str:
     """Name, supported dims and scales, summary and parameters of one component."""
     caps = entry.capabilities
@@ -86,6 +99,7 @@ def describe_entry(entry: Entry[Any]) -> str:
     facts = [dims]
     if caps.scales is not None:
         facts.append("scales " + ", ".join(str(s) for s in sorted(caps.scales)))
+    facts += conditioning_facts(caps)
     if entry.origin != "builtin":
         facts.append(entry.origin)
     lines = [f"  {entry.name}  [{'; '.join(facts)}]  {entry.summary}".rstrip()]

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from containers.cli.describe import conditioning_facts
 from containers.docgen.docstrings import intro, one_line, summary
 from containers.docgen.fields import FieldInfo, fields_of
 from containers.docgen.mdtext import GENERATED_BANNER, code, plural, slug, table
@@ -45,6 +46,7 @@ def _facts(entry: Entry[Any]) -> list[str]:
         facts.append("not channels-last safe")
     if entry.kind == "loss":
         facts += _loss_roles(entry)
+    facts += conditioning_facts(caps)
     return facts
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from containers.spec.schema import NormalisationSpec
+from containers.spec.schema import NormalisationSpec, TaskSpec
 from gan_engine.registry import Entry, Registry
 
 ITEM = "[i]"
@@ -43,6 +43,7 @@ class ComponentSite:
 
 COMPONENT_SITES: tuple[ComponentSite, ...] = (
     ComponentSite(("Data",), "dataset", name_key="dataset"),
+    ComponentSite(("Task",), "task", default_name=TaskSpec().name),
     ComponentSite(("Generator",), "generator"),
     ComponentSite(("Discriminator",), "discriminator"),
     ComponentSite(("Losses", ITEM), "loss"),

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import attrs
 
+from gan_engine.normalisers.conditioning import ConditioningNormalisation
 from gan_engine.params import at_least
 from gan_engine.training.config import TrainingConfig
 from gan_engine.training.schedules import WeightSchedule
@@ -82,6 +83,9 @@ class NormalisationSpec:
         hr: another normaliser for the high-resolution branch.
         fit_samples: training samples streamed to fit data-driven normalisers (z-score,
             percentile, …) before training; fixed normalisers ignore it.
+        conditioning: normalisation of conditioning embeddings (``embedding``, ``tokens``:
+            ``none``, ``l2`` or ``zscore`` with given ``mean``/``std``); hole masks are never
+            normalised.
     """
 
     name: str = "identity"
@@ -89,6 +93,7 @@ class NormalisationSpec:
     lr: ComponentSpec | None = None
     hr: ComponentSpec | None = None
     fit_samples: int = attrs.field(default=256, validator=at_least(1))
+    conditioning: ConditioningNormalisation = attrs.field(factory=ConditioningNormalisation)
 
 
 @attrs.frozen

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from gan_engine.data.collate import collate_samples
 from gan_engine.data.resumable import ResumableBatchSampler, ResumableDataLoader
 from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.protocols import DatasetSelector
@@ -91,6 +92,8 @@ class SRDataModule(pl.LightningDataModule):
 
     The train loader shuffles with :class:`EpochShuffleSampler` and drops the last partial batch;
     the val loader keeps order and every sample. Datasets are built once, in the first ``setup``.
+    Both collate with :func:`~gan_engine.data.collate.collate_samples` (conditioning tokens padded,
+    metadata kept as a list of dicts).
     """
 
     def __init__(
@@ -158,6 +161,7 @@ class SRDataModule(pl.LightningDataModule):
             pin_memory=self.pin_memory,
             persistent_workers=self.persistent_workers,
             generator=torch.Generator().manual_seed(self.seed),
+            collate_fn=collate_samples,
         )
 
     def val_dataloader(self) -> DataLoader[Sample]:
@@ -176,6 +180,7 @@ class SRDataModule(pl.LightningDataModule):
             batch_size=self.val_batch_size,
             shuffle=False,
             drop_last=False,
+            collate_fn=collate_samples,
             num_workers=self.num_workers,
             pin_memory=self.pin_memory,
             persistent_workers=self.persistent_workers,

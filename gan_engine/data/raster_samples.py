@@ -16,7 +16,7 @@ batch into float64 tensors, which some accelerators refuse.
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import TypedDict
 
 import attrs
 import torch
@@ -38,7 +38,7 @@ from gan_engine.types import Sample
 
 
 class SampleMetadata(TypedDict):
-    """Where a sample comes from (strings and ints only, so it batches with ``default_collate``)."""
+    """Where a sample comes from: strings and ints only, so it is JSON-able and batches alike."""
 
     path: str
     top: int
@@ -48,9 +48,10 @@ class SampleMetadata(TypedDict):
 
 
 class RasterSample(Sample):
-    """A :class:`~gan_engine.types.Sample` with its validity ``mask`` and optional ``metadata``."""
+    """A :class:`~gan_engine.types.Sample` with its validity ``mask`` and optional ``metadata``.
 
-    metadata: NotRequired[SampleMetadata]
+    ``metadata``, when asked for, holds the keys of :class:`SampleMetadata`.
+    """
 
 
 @attrs.frozen(kw_only=True)
@@ -99,11 +100,12 @@ class WindowReader:
             lr, hr, mask = transform(lr), transform(hr), transform(mask)
         sample: RasterSample = {"lr": lr, "hr": hr, "mask": mask}
         if self.metadata:
-            sample["metadata"] = {
-                "path": str(scene.hr.path),
-                "top": window.top,
-                "left": window.left,
-                "crs": scene.hr.crs or "",
-                "transform": format_transform(scene.hr.window_transform(window)),
-            }
+            origin = SampleMetadata(
+                path=str(scene.hr.path),
+                top=window.top,
+                left=window.left,
+                crs=scene.hr.crs or "",
+                transform=format_transform(scene.hr.window_transform(window)),
+            )
+            sample["metadata"] = dict(origin)
         return sample

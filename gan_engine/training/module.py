@@ -30,7 +30,14 @@ from torch import Tensor, nn
 from torch.optim import Optimizer
 
 from gan_engine.nn.layers import channels_last_format
-from gan_engine.protocols import Discriminator, Generator, Normaliser, Task, TaskBatch
+from gan_engine.protocols import (
+    ConditioningNormaliser,
+    Discriminator,
+    Generator,
+    Normaliser,
+    Task,
+    TaskBatch,
+)
 from gan_engine.registry import TASKS, NoParams
 from gan_engine.training.callbacks.ema_swap import EMASwap
 from gan_engine.training.callbacks.plateau import PlateauStep
@@ -93,6 +100,7 @@ class GANModule(pl.LightningModule):
         data_range: width of the valid value range in sensor units (255 for 8-bit photos).
         spec: the resolved run spec, stored in checkpoints so they alone can rebuild the model.
         task: what a batch means and what validation reports; ``None`` is super-resolution.
+        conditioning: normalises the batch's conditioning embeddings before the task reads them.
     """
 
     def __init__(
@@ -107,6 +115,7 @@ class GANModule(pl.LightningModule):
         data_range: float,
         spec: Mapping[str, Any] | None = None,
         task: Task | None = None,
+        conditioning: ConditioningNormaliser | None = None,
     ) -> None:
         super().__init__()
         if (discriminator is None) != (adversarial_term is None):
@@ -139,6 +148,7 @@ class GANModule(pl.LightningModule):
         self.data_range = data_range
         self.spec = dict(spec) if spec is not None else None
         self.task = task if task is not None else default_task(generator)
+        self.conditioning = conditioning
         self.generator_steps = 0
         self.discriminator_steps = 0
         self.batches_seen = 0
@@ -344,6 +354,8 @@ class GANModule(pl.LightningModule):
 
     def _prepare(self, batch: Mapping[str, Any]) -> TaskBatch:
         """The task's reading of ``batch``, with input and target in the configured memory format."""
+        if self.conditioning is not None:
+            batch = self.conditioning(batch)
         prepared = self.task.prepare(batch, self._norm)
         return attrs.evolve(
             prepared,
