@@ -189,7 +189,7 @@ def conditioning_for(conditioned: ConditionedCase, seed: int) -> Conditioning:
         size = [max(1, n // conditioned.holes_scale) for n in case.spatial]
         channels = conditioned.mask_channels
         holes = (torch.rand(case.batch, channels, *size, generator=generator) > 0.5).float()
-        holes[(slice(None), 0, *([0] * len(size)))] = 1.0
+        holes.view(case.batch, -1)[:, 0] = 1.0  # channel 0's first pixel: a hole in every sample
     embedding = None
     if conditioned.embedding_dim is not None:
         embedding = torch.randn(case.batch, conditioned.embedding_dim, generator=generator)
