@@ -43,7 +43,7 @@ from gan_engine.training.schedules import ramp
 from gan_engine.training.terms import AdversarialTerm, LossTerm, needs
 from gan_engine.training.updates import GuardedUpdates
 from gan_engine.training.validation import validation_metrics
-from gan_engine.types import Sample, spatial_dims_of
+from gan_engine.types import Preview, Sample, spatial_dims_of
 
 CHECKPOINT_KEY = "gan_engine"
 """Key under which checkpoints hold the resolved spec, the counters, RNG states and the EMA generator."""
@@ -308,7 +308,7 @@ class GANModule(pl.LightningModule):
             logs["train/skipped_steps"] = float(self.guard.skipped)
         self.log_dict(logs, on_step=True, on_epoch=False, batch_size=lr.shape[0])
 
-    def validation_step(self, batch: Sample, batch_idx: int) -> dict[str, Tensor]:
+    def validation_step(self, batch: Sample, batch_idx: int) -> dict[str, Tensor | Preview]:
         """Metrics of the model and of interpolation on denormalised outputs; returns images too.
 
         Logs ``val/psnr``, ``val/ssim`` and ``val/sam`` (more than one band) for the model and the same
@@ -332,7 +332,8 @@ class GANModule(pl.LightningModule):
         self.log(
             "val/generator_steps", float(self.generator_steps), batch_size=size, sync_dist=True
         )
-        return outputs
+        preview = Preview((("LR", lr_raw), ("bicubic", baseline), ("SR", sr_raw), ("HR", hr_raw)))
+        return {**outputs, "preview": preview}
 
     def predict_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> Tensor:
         """Super-resolve ``batch["lr"]`` (sensor units ``[B, C, *S]``); returns denormalised SR, float."""
