@@ -67,16 +67,16 @@ def preview_rows(preview: Preview, data_range: float, max_samples: int) -> list[
     if not preview.columns:
         return []
     count = min(max_samples, *(batch.shape[0] for _, batch in preview.columns))
-    first = [
+    samples = [
         [to_display(batch[index].detach().cpu(), data_range) for _, batch in preview.columns]
         for index in range(count)
     ]
-    if not first:
+    if not samples:
         return []
-    height = max(tile.shape[-2] for tile in first[0])
-    width = max(tile.shape[-1] for tile in first[0])
+    height = max(tile.shape[-2] for tile in samples[0])
+    width = max(tile.shape[-1] for tile in samples[0])
     rows = []
-    for tiles in first:
+    for tiles in samples:
         framed = []
         for tile in tiles:
             if tile.shape[-2:] != (height, width):
@@ -91,20 +91,8 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-def _text_strip(
-    lines: list[str], width: int, font: ImageFont.ImageFont, offsets: list[int] | None = None
-) -> npt.NDArray[np.uint8]:
-    """A white ``[h, width, 3]`` strip with ``lines`` in black, one per line (or at ``offsets``)."""
-    line_height = font.getbbox("Ag")[3] + 2 * TEXT_MARGIN
-    strip = Image.new(
-        "RGB", (width, line_height * len(lines) if offsets is None else line_height), "white"
-    )
-    draw = ImageDraw.Draw(strip)
-    for index, line in enumerate(lines):
-        x = GAP if offsets is None else offsets[index]
-        y = TEXT_MARGIN + (0 if offsets is not None else index * line_height)
-        draw.text((x, y), line, fill="black", font=font)
-    return np.asarray(strip, dtype=np.uint8)
+def _line_height(font: ImageFont.ImageFont) -> int:
+    return font.getbbox("Ag")[3] + 2 * TEXT_MARGIN
 
 
 def _fit(text: str, width: int, font: ImageFont.ImageFont) -> str:
@@ -114,6 +102,30 @@ def _fit(text: str, width: int, font: ImageFont.ImageFont) -> str:
     while text and font.getlength(text + "..") > width:
         text = text[:-1]
     return text + ".." if text else ""
+
+
+def _header(titles: list[str], width: int, font: ImageFont.ImageFont) -> npt.NDArray[np.uint8]:
+    """A white ``[h, width, 3]`` strip with each title centred over its column of tiles."""
+    strip = Image.new("RGB", (width, _line_height(font)), "white")
+    draw = ImageDraw.Draw(strip)
+    tile_width = width // len(titles)
+    for index, title in enumerate(titles):
+        fitted = _fit(_latin1(title), tile_width - 2 * GAP, font)
+        left = index * tile_width + max(GAP, (tile_width - int(font.getlength(fitted))) // 2)
+        draw.text((left, TEXT_MARGIN), fitted, fill="black", font=font)
+    return np.asarray(strip, dtype=np.uint8)
+
+
+def _caption(text: str, width: int, font: ImageFont.ImageFont) -> npt.NDArray[np.uint8]:
+    """A white ``[h, width, 3]`` strip with ``text`` wrapped to ``width`` pixels."""
+    chars = max(8, (width - 2 * GAP) // max(1, int(font.getlength("n"))))
+    lines = textwrap.wrap(_latin1(text), chars) or [""]
+    height = _line_height(font)
+    strip = Image.new("RGB", (width, height * len(lines)), "white")
+    draw = ImageDraw.Draw(strip)
+    for index, line in enumerate(lines):
+        draw.text((GAP, TEXT_MARGIN + index * height), line, fill="black", font=font)
+    return np.asarray(strip, dtype=np.uint8)
 
 
 def render_preview(preview: Preview, data_range: float, max_samples: int) -> npt.NDArray[np.uint8]:
@@ -127,20 +139,11 @@ def render_preview(preview: Preview, data_range: float, max_samples: int) -> npt
         raise ValueError(msg)
     font = ImageFont.load_default_imagefont()
     width = rows[0].shape[-1]
-    tile_width = width // len(preview.columns)
-    titles = [_latin1(title) for title, _ in preview.columns]
-    fitted = [_fit(title, tile_width - 2 * GAP, font) for title in titles]
-    offsets = [
-        index * tile_width + max(GAP, (tile_width - int(font.getlength(title))) // 2)
-        for index, title in enumerate(fitted)
-    ]
-    parts = [_text_strip(fitted, width, font, offsets)]
-    chars = max(8, (width - 2 * GAP) // max(1, int(font.getlength("n"))))
+    parts = [_header([title for title, _ in preview.columns], width, font)]
     for index, row in enumerate(rows):
         parts.append((row.permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8))
         if preview.captions is not None and index < len(preview.captions):
-            lines = textwrap.wrap(_latin1(preview.captions[index]), chars) or [""]
-            parts.append(_text_strip(lines, width, font))
+            parts.append(_caption(preview.captions[index], width, font))
     return np.concatenate(parts, axis=0)
 
 
