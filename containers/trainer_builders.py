@@ -14,6 +14,7 @@ from lightning.pytorch.callbacks import (
 )
 from lightning.pytorch.loggers import Logger, TensorBoardLogger, WandbLogger
 
+from containers.spec.resolved import spec_to_dict, spec_to_yaml
 from containers.spec.schema import Spec
 from gan_engine.errors import GanEngineError
 from gan_engine.protocols import DatasetSelector
@@ -21,6 +22,7 @@ from gan_engine.training.callbacks.checkpoints import GeneratorStepCheckpoint, L
 from gan_engine.training.callbacks.extra_validation import ExtraValidation, ValidationHook
 from gan_engine.training.callbacks.histograms import ParameterHistograms
 from gan_engine.training.callbacks.image_grid import ValidationImageGrid
+from gan_engine.training.callbacks.spec_snapshot import SpecSnapshot
 from gan_engine.training.checkpoint_io import AtomicCheckpointIO
 from gan_engine.training.csv_logger import AppendingCSVLogger
 
@@ -35,7 +37,7 @@ _LOGGER_MODULES = {"tensorboard": ("tensorboard", "tensorboardX"), "wandb": ("wa
 def build_callbacks(
     spec: Spec, run_dir: Path, selector: DatasetSelector, hooks: list[ValidationHook]
 ) -> list[Callback]:
-    """Checkpointing, image grids and the optional callbacks named in ``Callbacks``.
+    """Checkpointing, image grids, the spec snapshot and the optional callbacks in ``Callbacks``.
 
     The GAN module adds its own (EMA swap, plateau schedules) through ``configure_callbacks``.
     """
@@ -66,6 +68,7 @@ def build_callbacks(
                 run_dir / "images", selector.data_range, section.image_grid.max_samples
             )
         )
+    callbacks.append(SpecSnapshot(spec_to_dict(spec), spec_to_yaml(spec)))
     if section.lr_monitor:
         callbacks.append(LearningRateMonitor(logging_interval="step"))
     if section.early_stopping is not None:
@@ -102,7 +105,10 @@ def build_logger(spec: Spec, run_dir: Path) -> Logger:
         )
         raise GanEngineError(msg)
     if kind == "tensorboard":
-        return TensorBoardLogger(save_dir=run_dir, name="", version="tensorboard")
+        # no "hp_metric" placeholder scalar: the spec is logged as hparams without a metric
+        return TensorBoardLogger(
+            save_dir=run_dir, name="", version="tensorboard", default_hp_metric=False
+        )
     if kind == "wandb":
         return WandbLogger(
             save_dir=str(run_dir),

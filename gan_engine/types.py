@@ -97,7 +97,8 @@ class Preview:
     Attributes:
         columns: ``(title, batch)`` pairs in display order; each batch is ``[B, C, *S]`` in sensor
             units (or ``[B, 1, *S]`` in ``[0, 1]`` for masks), at any resolution: the grid enlarges
-            every column to the largest with nearest-neighbour.
+            every column to the largest with nearest-neighbour. A one-band batch of only 0s and 1s
+            (or a bool batch) is drawn as a mask: known black, holes white.
         captions: one text per row (e.g. the prompt), drawn as a strip under the row; ``None`` for none.
     """
 

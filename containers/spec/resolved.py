@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -23,6 +24,16 @@ def spec_to_dict(spec: Spec) -> dict[str, Any]:
         msg = f"a Spec unstructured to {type(data).__name__}, expected a dict"
         raise TypeError(msg)
     return data
+
+
+def spec_to_yaml(spec: Spec) -> str:
+    """The resolved spec as YAML text (what ``write_resolved_spec`` writes, header included)."""
+    yaml = YAML(typ="rt")
+    yaml.default_flow_style = False
+    stream = io.StringIO()
+    stream.write(_HEADER)
+    yaml.dump(spec_to_dict(spec), stream)
+    return stream.getvalue()
 
 
 def write_resolved_spec(spec: Spec, path: str | Path) -> Path:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Self
 
 import attrs
 from torch import Tensor, nn
 
+from gan_engine.discriminators.conditioning import (
+    check_mask_channels,
+    check_mask_context,
+    with_mask,
+)
 from gan_engine.discriminators.conv_norm import (
     CONV_NORMS,
     NEGATIVE_SLOPE,
@@ -23,7 +29,7 @@ from gan_engine.nn.activation import make_activation
 from gan_engine.nn.layers import adaptive_avg_pool
 from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_discriminator
-from gan_engine.types import Conditioning, SpatialDims
+from gan_engine.types import BuildContext, Conditioning, SpatialDims
 
 
 @attrs.frozen(kw_only=True)
@@ -37,6 +43,8 @@ class ESRGANDiscriminatorParams:
         norm: ``batch`` (ESRGAN), ``instance``, ``none`` or ``spectral`` (spectral norm on every
             conv, head included, and no norm layer). The first conv is never normalised by a layer.
         head_channels: width of the 1x1 conv standing in for ESRGAN's dense 100 layer.
+        mask_channels: channels of ``cond.holes`` appended to the image (0: no mask input; 1 or
+            the image's channels).
     """
 
     base_channels: int = attrs.field(default=64, validator=at_least(1))
@@ -44,6 +52,7 @@ class ESRGANDiscriminatorParams:
     n_stages: int = attrs.field(default=5, validator=at_least(1))
     norm: ConvNorm = attrs.field(default="batch", validator=one_of(CONV_NORMS))
     head_channels: int = attrs.field(default=100, validator=at_least(1))
+    mask_channels: int = attrs.field(default=0, validator=at_least(0))
 
     @max_channels.validator
     def _at_least_base(self, attribute: attrs.Attribute[int], value: int) -> None:
@@ -55,6 +64,10 @@ class ESRGANDiscriminatorParams:
     def tiny(cls) -> Self:
         """A very small configuration for contract tests and smoke runs."""
         return cls(base_channels=8, max_channels=16, n_stages=2, head_channels=8)
+
+    def check(self, context: BuildContext) -> Iterable[InvalidParamError]:
+        """``mask_channels`` must be 0, 1 or the run's channel count."""
+        return check_mask_context(self.mask_channels, context)
 
     def stage_channels(self) -> list[int]:
         """Output channels of each stage: ``base_channels * 2**i``, capped."""
@@ -78,6 +91,7 @@ class ESRGANDiscriminatorParams:
         min_input_size=ESRGANDiscriminatorParams().min_input_size(),
         channels_last_safe=True,
         receptive_field=None,  # global average pooling: the logit sees the whole input
+        conditioning=frozenset({"mask"}),
     ),
 )
 class ESRGANDiscriminator(nn.Module):
@@ -87,7 +101,8 @@ class ESRGANDiscriminator(nn.Module):
     LeakyReLU(0.2) → conv 4 stride 2 → norm → LeakyReLU, with ``base * 2**i`` channels up to
     ``max_channels`` (the first conv has a bias and no norm). ESRGAN's flatten + dense 100 + dense
     1, tied to 128-pixel inputs, become global average pooling + 1x1 convs.
-    ``features(x)`` returns every stage's output, for feature matching.
+    ``features(x)`` returns every stage's output, for feature matching. With ``mask_channels``
+    the hole mask ``cond.holes`` enters as extra input channels.
 
     Args:
         spatial_dims: 2 or 3.
@@ -107,6 +122,7 @@ class ESRGANDiscriminator(nn.Module):
         super().__init__()
         params = ESRGANDiscriminatorParams() if params is None else params
         check_arguments("ESRGANDiscriminator", spatial_dims, in_channels)
+        check_mask_channels("ESRGANDiscriminator", params.mask_channels, in_channels)
         self.spatial_dims = spatial_dims
         self.in_channels = in_channels
         self.params = params
@@ -115,7 +131,7 @@ class ESRGANDiscriminator(nn.Module):
         spectral = params.norm == "spectral"
 
         stages: list[nn.Module] = []
-        channels = in_channels
+        channels = in_channels + params.mask_channels
         for index, out_channels in enumerate(params.stage_channels()):
             first: nn.Module
             if index == 0:
@@ -145,7 +161,7 @@ class ESRGANDiscriminator(nn.Module):
 
     def forward(self, x: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Score ``x[B, C, *S]``: raw logits ``[B, 1]``."""
-        logits: Tensor = self.head(self.features(x)[-1])
+        logits: Tensor = self.head(self.features(x, cond)[-1])
         return logits
 
     def features(self, x: Tensor, cond: Conditioning | None = None) -> list[Tensor]:
@@ -153,4 +169,5 @@ class ESRGANDiscriminator(nn.Module):
         check_input(
             "ESRGANDiscriminator", x, self.spatial_dims, self.in_channels, self.min_input_size
         )
+        x = with_mask("ESRGANDiscriminator", x, cond, self.params.mask_channels)
         return collect_features(self.stages, x)

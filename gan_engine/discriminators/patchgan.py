@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Self
 
 import attrs
+import torch.nn.functional as F
 from torch import Tensor, nn
 
+from gan_engine.discriminators.conditioning import (
+    EmbeddingProjection,
+    check_mask_channels,
+    check_mask_context,
+    embedding_of,
+    with_mask,
+)
 from gan_engine.discriminators.conv_norm import (
     CONV_NORMS,
     ConvNorm,
@@ -17,9 +26,10 @@ from gan_engine.discriminators.conv_norm import (
     make_conv,
 )
 from gan_engine.errors import InvalidParamError
+from gan_engine.nn.layers import avg_pool
 from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_discriminator
-from gan_engine.types import Conditioning, SpatialDims
+from gan_engine.types import BuildContext, Conditioning, SpatialDims
 
 KERNEL_SIZE = 4
 PADDING = 1
@@ -35,12 +45,18 @@ class PatchGANParams:
         n_layers: stride-2 layers; each doubles the patch size (3 gives 70-pixel patches).
         norm: ``batch``, ``instance``, ``none`` or ``spectral`` (spectral norm on every conv and
             no norm layer). The first layer is never normalised by a norm layer.
+        mask_channels: channels of ``cond.holes`` appended to the image (0: no mask input; 1 or
+            the image's channels).
+        embedding_dim: width of ``cond.embedding`` scored by a projection head against each
+            patch's features (``None``: no projection head).
     """
 
     base_channels: int = attrs.field(default=64, validator=at_least(1))
     max_channels: int = attrs.field(default=512, validator=at_least(1))
     n_layers: int = attrs.field(default=3, validator=at_least(1))
     norm: ConvNorm = attrs.field(default="batch", validator=one_of(CONV_NORMS))
+    mask_channels: int = attrs.field(default=0, validator=at_least(0))
+    embedding_dim: int | None = attrs.field(default=None, validator=at_least(1))
 
     @max_channels.validator
     def _at_least_base(self, attribute: attrs.Attribute[int], value: int) -> None:
@@ -52,6 +68,10 @@ class PatchGANParams:
     def tiny(cls) -> Self:
         """A very small configuration for contract tests and smoke runs."""
         return cls(base_channels=8, max_channels=16, n_layers=1)
+
+    def check(self, context: BuildContext) -> Iterable[InvalidParamError]:
+        """``mask_channels`` must be 0, 1 or the run's channel count."""
+        return check_mask_context(self.mask_channels, context)
 
     def layer_channels(self) -> list[int]:
         """Output channels of the ``n_layers + 1`` conv units before the 1-channel output conv."""
@@ -89,6 +109,7 @@ class PatchGANParams:
         min_input_size=PatchGANParams().min_input_size(),
         channels_last_safe=True,
         receptive_field=PatchGANParams().receptive_field(),
+        conditioning=frozenset({"mask", "embedding"}),
     ),
 )
 class PatchGANDiscriminator(nn.Module):
@@ -98,6 +119,11 @@ class PatchGANDiscriminator(nn.Module):
     sigmoid). Units: conv 4 stride 2 → LeakyReLU(0.2), then ``n_layers - 1`` times conv 4 stride 2
     → norm → LeakyReLU, then conv 4 stride 1 → norm → LeakyReLU, then conv 4 stride 1 to 1 channel
     (padding 1 throughout). Fully convolutional: any input of ``min_input_size`` or more.
+
+    Conditioning (off by default): with ``mask_channels`` the hole mask ``cond.holes`` enters as
+    extra input channels; with ``embedding_dim`` each patch's logit gains ``<h, W e>``, ``h`` being
+    the last unit's features averaged over the output conv's 4-pixel window, so that ``h`` lies on
+    the logit grid.
 
     Args:
         spatial_dims: 2 or 3.
@@ -114,13 +140,14 @@ class PatchGANDiscriminator(nn.Module):
         super().__init__()
         params = PatchGANParams() if params is None else params
         check_arguments("PatchGANDiscriminator", spatial_dims, in_channels)
+        check_mask_channels("PatchGANDiscriminator", params.mask_channels, in_channels)
         self.spatial_dims = spatial_dims
         self.in_channels = in_channels
         self.params = params
         self.min_input_size = params.min_input_size()
 
         units: list[nn.Module] = []
-        channels = in_channels
+        channels = in_channels + params.mask_channels
         for index, out_channels in enumerate(params.layer_channels()):
             norm: ConvNorm = params.norm
             if index == 0 and norm != "spectral":
@@ -147,15 +174,32 @@ class PatchGANDiscriminator(nn.Module):
             padding=PADDING,
             spectral=params.norm == "spectral",
         )
+        # built last, so the other layers draw the same initial weights with or without it
+        self.projection: EmbeddingProjection | None = None
+        if params.embedding_dim is not None:
+            self.projection = EmbeddingProjection(
+                params.embedding_dim, channels, spectral=params.norm == "spectral"
+            )
+        # the head's window, so that pooled features lie on the logit grid (no parameters); the
+        # padding is explicit because pooling layers refuse inputs smaller than their kernel
+        self.patch_mean = avg_pool(spatial_dims)(KERNEL_SIZE, stride=1)
 
     def forward(self, x: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Score every patch of ``x[B, C, *S]``: raw logits ``[B, 1, *S']``."""
-        logits: Tensor = self.head(self.features(x)[-1])
+        h = self.features(x, cond)[-1]
+        logits: Tensor = self.head(h)
+        if self.projection is not None:
+            embedding = embedding_of(
+                "PatchGANDiscriminator", cond, self.projection.embedding_dim, x.shape[0]
+            )
+            window = self.patch_mean(F.pad(h, [PADDING] * (2 * self.spatial_dims)))
+            logits = logits + self.projection(window, embedding)
         return logits
 
     def features(self, x: Tensor, cond: Conditioning | None = None) -> list[Tensor]:
-        """The output of every conv unit, shallow to deep."""
+        """The output of every conv unit, shallow to deep (the mask, if any, is an input channel)."""
         check_input(
             "PatchGANDiscriminator", x, self.spatial_dims, self.in_channels, self.min_input_size
         )
+        x = with_mask("PatchGANDiscriminator", x, cond, self.params.mask_channels)
         return collect_features(self.units, x)

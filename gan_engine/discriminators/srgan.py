@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal, Self, TypeAlias, get_args
 
 import attrs
 from torch import Tensor, nn
 
+from gan_engine.discriminators.conditioning import (
+    check_mask_channels,
+    check_mask_context,
+    with_mask,
+)
 from gan_engine.discriminators.conv_norm import collect_features
 from gan_engine.errors import InvalidParamError
 from gan_engine.nn.activation import make_activation
@@ -14,7 +20,7 @@ from gan_engine.nn.layers import adaptive_avg_pool, conv
 from gan_engine.nn.norm import make_norm
 from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_discriminator
-from gan_engine.types import Conditioning, SpatialDims
+from gan_engine.types import BuildContext, Conditioning, SpatialDims
 
 DiscriminatorNorm: TypeAlias = Literal["batch", "instance", "none"]
 
@@ -36,6 +42,8 @@ class SRGANDiscriminatorParams:
         n_blocks: number of conv blocks; odd-numbered blocks (the 2nd, 4th, ...) have stride 2.
         norm: normalisation of every block but the first.
         head_channels: width of the 1x1 conv standing in for the paper's dense 1024 layer.
+        mask_channels: channels of ``cond.holes`` appended to the image (0: no mask input; 1 or
+            the image's channels).
     """
 
     base_channels: int = attrs.field(default=64, validator=at_least(1))
@@ -45,6 +53,7 @@ class SRGANDiscriminatorParams:
         default="batch", validator=one_of(get_args(DiscriminatorNorm))
     )
     head_channels: int = attrs.field(default=1024, validator=at_least(1))
+    mask_channels: int = attrs.field(default=0, validator=at_least(0))
 
     @max_channels.validator
     def _at_least_base(self, attribute: attrs.Attribute[int], value: int) -> None:
@@ -56,6 +65,10 @@ class SRGANDiscriminatorParams:
     def tiny(cls) -> Self:
         """A very small configuration for contract tests and smoke runs."""
         return cls(base_channels=8, max_channels=16, n_blocks=4, head_channels=16)
+
+    def check(self, context: BuildContext) -> Iterable[InvalidParamError]:
+        """``mask_channels`` must be 0, 1 or the run's channel count."""
+        return check_mask_context(self.mask_channels, context)
 
     def block_channels(self) -> list[int]:
         """Output channels of each block: ``base_channels * 2**(i // 2)``, capped."""
@@ -86,6 +99,7 @@ class SRGANDiscriminatorParams:
         min_input_size=SRGANDiscriminatorParams().min_input_size(),
         channels_last_safe=True,
         receptive_field=None,  # global average pooling: every logit sees the whole input
+        conditioning=frozenset({"mask"}),
     ),
 )
 class SRGANDiscriminator(nn.Module):
@@ -95,6 +109,7 @@ class SRGANDiscriminator(nn.Module):
     LeakyReLU(0.2), with strides 1, 2, 1, 2, ... and channels ``base, base, 2 base, 2 base, ...``
     up to ``max_channels``; the first block has no norm. The paper's flatten + dense 1024 + dense 1
     become global average pooling + 1x1 convs, so any input of ``min_input_size`` or more works.
+    With ``mask_channels`` the hole mask ``cond.holes`` enters as extra input channels.
 
     Args:
         spatial_dims: 2 or 3.
@@ -119,6 +134,7 @@ class SRGANDiscriminator(nn.Module):
         if in_channels < 1:
             msg = f"SRGANDiscriminator: in_channels must be >= 1, got {in_channels}"
             raise ValueError(msg)
+        check_mask_channels("SRGANDiscriminator", params.mask_channels, in_channels)
         self.spatial_dims = spatial_dims
         self.in_channels = in_channels
         self.params = params
@@ -126,7 +142,7 @@ class SRGANDiscriminator(nn.Module):
 
         conv_cls = conv(spatial_dims)
         blocks: list[nn.Module] = []
-        channels = in_channels
+        channels = in_channels + params.mask_channels
         for index, out_channels in enumerate(params.block_channels()):
             norm: DiscriminatorNorm = "none" if index == 0 else params.norm
             blocks.append(
@@ -155,12 +171,13 @@ class SRGANDiscriminator(nn.Module):
 
     def forward(self, x: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Score ``x[B, C, *S]``: raw logits ``[B, 1]``."""
-        logits: Tensor = self.head(self.features(x)[-1])
+        logits: Tensor = self.head(self.features(x, cond)[-1])
         return logits
 
     def features(self, x: Tensor, cond: Conditioning | None = None) -> list[Tensor]:
         """Every block's output, shallow to deep; block ``i`` is ``ceil(S / 2**((i + 1) // 2))``."""
         self._check_input(x)
+        x = with_mask("SRGANDiscriminator", x, cond, self.params.mask_channels)
         return collect_features(self.blocks, x)
 
     def _check_input(self, x: Tensor) -> None:

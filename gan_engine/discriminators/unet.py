@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal, Self
 
 import attrs
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from gan_engine.discriminators.conditioning import (
+    EmbeddingProjection,
+    check_mask_channels,
+    check_mask_context,
+    embedding_of,
+    with_mask,
+)
 from gan_engine.discriminators.conv_norm import (
     NEGATIVE_SLOPE,
     check_arguments,
     check_input,
     make_conv,
 )
+from gan_engine.errors import InvalidParamError
 from gan_engine.nn.receptive import (
     SpanMap,
     chain,
@@ -25,7 +34,7 @@ from gan_engine.nn.receptive import (
 )
 from gan_engine.params import at_least
 from gan_engine.registry import Capabilities, register_discriminator
-from gan_engine.types import Conditioning, SpatialDims
+from gan_engine.types import BuildContext, Conditioning, SpatialDims
 
 REFINE_CONVS = 2
 """3x3 convs between the decoder and the output conv (Real-ESRGAN's conv7, conv8)."""
@@ -39,18 +48,29 @@ class UNetDiscriminatorParams:
         base_channels: channels at full resolution; they double at each level down.
         n_levels: stride-2 downsampling levels (3 in Real-ESRGAN).
         skip_connection: add each encoder level to the decoder at the same resolution.
-        spectral_norm: spectral norm on every conv but the first and the last (as Real-ESRGAN).
+        spectral_norm: spectral norm on every conv but the first and the last (as Real-ESRGAN),
+            and on the projection head.
+        mask_channels: channels of ``cond.holes`` appended to the image (0: no mask input; 1 or
+            the image's channels).
+        embedding_dim: width of ``cond.embedding`` scored by a projection head against each
+            pixel's features (``None``: no projection head).
     """
 
     base_channels: int = attrs.field(default=64, validator=at_least(1))
     n_levels: int = attrs.field(default=3, validator=at_least(1))
     skip_connection: bool = True
     spectral_norm: bool = True
+    mask_channels: int = attrs.field(default=0, validator=at_least(0))
+    embedding_dim: int | None = attrs.field(default=None, validator=at_least(1))
 
     @classmethod
     def tiny(cls) -> Self:
         """A very small configuration for contract tests and smoke runs."""
         return cls(base_channels=4, n_levels=2)
+
+    def check(self, context: BuildContext) -> Iterable[InvalidParamError]:
+        """``mask_channels`` must be 0, 1 or the run's channel count."""
+        return check_mask_context(self.mask_channels, context)
 
     def level_channels(self) -> list[int]:
         """Channels at each level, full resolution first: ``base * 2**i``."""
@@ -83,6 +103,7 @@ class UNetDiscriminatorParams:
         min_input_size=UNetDiscriminatorParams().min_input_size(),
         channels_last_safe=True,
         receptive_field=UNetDiscriminatorParams().receptive_field(),
+        conditioning=frozenset({"mask", "embedding"}),
     ),
 )
 class UNetDiscriminator(nn.Module):
@@ -92,6 +113,10 @@ class UNetDiscriminator(nn.Module):
     ``n_levels`` times conv 4 stride 2 → LeakyReLU. Decoder: per level, (bi/tri)linear resize to
     the encoder feature's size (so sizes need not be divisible by ``2**n_levels``) → conv 3 →
     LeakyReLU, plus that encoder feature. Then two conv 3 → LeakyReLU and a conv 3 to one channel.
+
+    Conditioning (off by default): with ``mask_channels`` the hole mask ``cond.holes`` enters as
+    extra input channels; with ``embedding_dim`` each pixel's logit gains ``<h, W e>``, ``h`` being
+    the refined features at that pixel.
 
     Args:
         spatial_dims: 2 or 3.
@@ -111,6 +136,7 @@ class UNetDiscriminator(nn.Module):
         super().__init__()
         params = UNetDiscriminatorParams() if params is None else params
         check_arguments("UNetDiscriminator", spatial_dims, in_channels)
+        check_mask_channels("UNetDiscriminator", params.mask_channels, in_channels)
         self.spatial_dims = spatial_dims
         self.in_channels = in_channels
         self.params = params
@@ -121,7 +147,9 @@ class UNetDiscriminator(nn.Module):
         spectral = params.spectral_norm
         widths = params.level_channels()
 
-        self.first = make_conv(spatial_dims, in_channels, widths[0], 3, padding=1)
+        self.first = make_conv(
+            spatial_dims, in_channels + params.mask_channels, widths[0], 3, padding=1
+        )
         self.down = nn.ModuleList(
             make_conv(
                 spatial_dims,
@@ -149,10 +177,22 @@ class UNetDiscriminator(nn.Module):
         )
         self.last = make_conv(spatial_dims, widths[0], 1, 3, padding=1)
         self.act = nn.LeakyReLU(NEGATIVE_SLOPE)
+        # built last, so the other layers draw the same initial weights with or without it
+        self.projection: EmbeddingProjection | None = None
+        if params.embedding_dim is not None:
+            self.projection = EmbeddingProjection(
+                params.embedding_dim, widths[0], spectral=spectral
+            )
 
     def forward(self, x: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Score every pixel of ``x[B, C, *S]``: raw logits ``[B, 1, *S]``."""
-        logits: Tensor = self.last(self.features(x)[-1])
+        h = self.features(x, cond)[-1]
+        logits: Tensor = self.last(h)
+        if self.projection is not None:
+            embedding = embedding_of(
+                "UNetDiscriminator", cond, self.projection.embedding_dim, x.shape[0]
+            )
+            logits = logits + self.projection(h, embedding)
         return logits
 
     def features(self, x: Tensor, cond: Conditioning | None = None) -> list[Tensor]:
@@ -160,6 +200,7 @@ class UNetDiscriminator(nn.Module):
         check_input(
             "UNetDiscriminator", x, self.spatial_dims, self.in_channels, self.min_input_size
         )
+        x = with_mask("UNetDiscriminator", x, cond, self.params.mask_channels)
         encoder = [self.act(self.first(x))]
         for conv in self.down:
             encoder.append(self.act(conv(encoder[-1])))

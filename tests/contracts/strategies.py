@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from gan_engine.registry import Capabilities, Entry
-from gan_engine.types import Conditioning, SpatialDims
+from gan_engine.types import Conditioning, ConditioningKind, SpatialDims
 
 CONTRACT_SETTINGS = settings(deadline=None, max_examples=5, derandomize=True, database=None)
 
@@ -143,3 +143,54 @@ def discriminator_cases(
         spatial=spatial_sizes(dims, min_input_size(entry)),
         seed=seeds,
     )
+
+
+@attrs.frozen
+class ConditionedCase:
+    """A drawn discriminator case with conditioning switched on.
+
+    ``mask_channels`` is 0, 1 or ``case.channels``; ``embedding_dim`` is ``None`` or a width.
+    ``holes_scale`` is 1 when the mask comes at the image's resolution, 2 when at half of it (the
+    discriminator resizes it).
+    """
+
+    case: DiscriminatorCase
+    mask_channels: int
+    embedding_dim: int | None
+    holes_scale: int
+
+
+@st.composite
+def conditioned_cases(
+    draw: st.DrawFn, entry: Entry[Any], dims: SpatialDims, kind: ConditioningKind
+) -> ConditionedCase:
+    """A case that uses ``kind`` and, at random, the entry's other declared conditioning."""
+    case = draw(discriminator_cases(entry, dims))
+    declared = entry.capabilities.conditioning
+    mask_choices = [1, case.channels] if kind == "mask" else [0, 1, case.channels]
+    mask_channels = draw(st.sampled_from(mask_choices)) if "mask" in declared else 0
+    widths = st.integers(1, 6)
+    if kind == "embedding":
+        embedding_dim: int | None = draw(widths)
+    elif "embedding" in declared:
+        embedding_dim = draw(st.none() | widths)
+    else:
+        embedding_dim = None
+    holes_scale = draw(st.sampled_from([1, 2])) if mask_channels else 1
+    return ConditionedCase(case, mask_channels, embedding_dim, holes_scale)
+
+
+def conditioning_for(conditioned: ConditionedCase, seed: int) -> Conditioning:
+    """Seeded holes (at least one per sample) and embeddings for ``conditioned``."""
+    case = conditioned.case
+    generator = torch.Generator().manual_seed(seed)
+    holes = None
+    if conditioned.mask_channels:
+        size = [max(1, n // conditioned.holes_scale) for n in case.spatial]
+        channels = conditioned.mask_channels
+        holes = (torch.rand(case.batch, channels, *size, generator=generator) > 0.5).float()
+        holes.view(case.batch, -1)[:, 0] = 1.0  # channel 0's first pixel: a hole in every sample
+    embedding = None
+    if conditioned.embedding_dim is not None:
+        embedding = torch.randn(case.batch, conditioned.embedding_dim, generator=generator)
+    return Conditioning(holes=holes, embedding=embedding)

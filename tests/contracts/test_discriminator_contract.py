@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
+import attrs
 import pytest
 import torch
 from hypothesis import given
@@ -13,12 +15,15 @@ from torch import Tensor, nn
 from gan_engine.nn.layers import channels_last_format
 from gan_engine.protocols import Discriminator
 from gan_engine.registry import DISCRIMINATORS, DiscriminatorFactory, Entry
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, ConditioningKind, SpatialDims
 from tests.contracts.strategies import (
     CONTRACT_SETTINGS,
+    ConditionedCase,
     DiscriminatorCase,
     assert_finite_gradient_on_every_parameter,
     cases,
+    conditioned_cases,
+    conditioning_for,
     discriminator_cases,
     small_params,
 )
@@ -26,6 +31,14 @@ from tests.contracts.strategies import (
 ENTRIES = DISCRIMINATORS.entries()
 CASES = cases(ENTRIES)
 CHANNELS_LAST_CASES = cases(e for e in ENTRIES if e.capabilities.channels_last_safe)
+CONDITIONED_CASES = [
+    pytest.param(entry, dims, kind, id=f"{entry.name}-{dims}d-{kind}")
+    for entry in ENTRIES
+    for dims in sorted(entry.capabilities.spatial_dims)
+    # the kinds with a parameter convention (mask_channels, embedding_dim); see
+    # gan_engine.discriminators.conditioning
+    for kind in sorted(entry.capabilities.conditioning & {"mask", "embedding"})
+]
 
 
 def test_registry_has_discriminators_and_no_broken_modules() -> None:
@@ -123,3 +136,123 @@ def test_channels_last_gives_the_same_output(
         converted = copy.deepcopy(model).to(memory_format=fmt)
         out = converted(x.contiguous(memory_format=fmt))
     torch.testing.assert_close(out, reference, rtol=1e-4, atol=1e-5)
+
+
+# --- conditioned forms: every declared conditioning kind in every declared dim -------------------
+
+
+def test_every_builtin_discriminator_declares_a_mask_input() -> None:
+    builtins = [entry for entry in ENTRIES if entry.origin == "builtin"]
+    assert builtins
+    assert all("mask" in entry.capabilities.conditioning for entry in builtins)
+
+
+def build_conditioned(
+    entry: Entry[DiscriminatorFactory], dims: SpatialDims, conditioned: ConditionedCase
+) -> nn.Module:
+    """The model for ``conditioned``, with its conditioning parameters switched on."""
+    changes: dict[str, Any] = {}
+    if conditioned.mask_channels:
+        changes["mask_channels"] = conditioned.mask_channels
+    if conditioned.embedding_dim is not None:
+        changes["embedding_dim"] = conditioned.embedding_dim
+    params = attrs.evolve(small_params(entry), **changes)
+    torch.manual_seed(conditioned.case.seed)
+    model = entry.factory(dims, conditioned.case.channels, params)
+    assert isinstance(model, Discriminator)
+    assert isinstance(model, nn.Module)
+    return model
+
+
+@pytest.mark.parametrize(("entry", "dims", "kind"), CONDITIONED_CASES)
+@CONTRACT_SETTINGS
+@given(data=st.data())
+def test_conditioned_forward_and_features(
+    entry: Entry[DiscriminatorFactory],
+    dims: SpatialDims,
+    kind: ConditioningKind,
+    data: st.DataObject,
+) -> None:
+    conditioned = data.draw(conditioned_cases(entry, dims, kind))
+    model = build_conditioned(entry, dims, conditioned)
+    assert isinstance(model, Discriminator)
+    x = image_batch(conditioned.case)
+    cond = conditioning_for(conditioned, conditioned.case.seed)
+    logits = model(x, cond)
+    assert_logits_shape(logits, conditioned.case)
+    assert torch.isfinite(logits).all()
+    for feature in model.features(x, cond):
+        assert feature.shape[0] == conditioned.case.batch
+        assert torch.isfinite(feature).all()
+
+
+@pytest.mark.parametrize(("entry", "dims", "kind"), CONDITIONED_CASES)
+@CONTRACT_SETTINGS
+@given(data=st.data())
+def test_conditioned_backward_reaches_every_parameter(
+    entry: Entry[DiscriminatorFactory],
+    dims: SpatialDims,
+    kind: ConditioningKind,
+    data: st.DataObject,
+) -> None:
+    """Including the projection head's ``W`` when an embedding is used."""
+    conditioned = data.draw(conditioned_cases(entry, dims, kind))
+    model = build_conditioned(entry, dims, conditioned)
+    cond = conditioning_for(conditioned, conditioned.case.seed)
+    torch.autograd.backward(model(image_batch(conditioned.case), cond).square().mean())
+    assert_finite_gradient_on_every_parameter(model)
+
+
+@pytest.mark.parametrize(("entry", "dims", "kind"), CONDITIONED_CASES)
+@CONTRACT_SETTINGS
+@given(data=st.data())
+def test_conditioned_same_seed_same_output(
+    entry: Entry[DiscriminatorFactory],
+    dims: SpatialDims,
+    kind: ConditioningKind,
+    data: st.DataObject,
+) -> None:
+    conditioned = data.draw(conditioned_cases(entry, dims, kind))
+    x = image_batch(conditioned.case)
+    cond = conditioning_for(conditioned, conditioned.case.seed)
+    first = build_conditioned(entry, dims, conditioned)(x, cond)
+    second = build_conditioned(entry, dims, conditioned)(x, cond)
+    assert torch.equal(first, second)
+
+
+@pytest.mark.parametrize(("entry", "dims", "kind"), CONDITIONED_CASES)
+@CONTRACT_SETTINGS
+@given(data=st.data())
+def test_the_conditioning_changes_the_output(
+    entry: Entry[DiscriminatorFactory],
+    dims: SpatialDims,
+    kind: ConditioningKind,
+    data: st.DataObject,
+) -> None:
+    """Other holes (none instead of some) or another embedding give other logits."""
+    conditioned = data.draw(conditioned_cases(entry, dims, kind))
+    model = build_conditioned(entry, dims, conditioned).eval()
+    x = image_batch(conditioned.case)
+    cond = conditioning_for(conditioned, conditioned.case.seed)
+    if kind == "mask":
+        assert cond.holes is not None
+        other = attrs.evolve(cond, holes=torch.zeros_like(cond.holes))
+    else:
+        assert cond.embedding is not None
+        other = attrs.evolve(cond, embedding=cond.embedding + 1.0)
+    with torch.no_grad():
+        assert not torch.equal(model(x, cond), model(x, other))
+
+
+@pytest.mark.parametrize(("entry", "dims", "kind"), CONDITIONED_CASES)
+def test_missing_conditioning_is_a_clear_error(
+    entry: Entry[DiscriminatorFactory], dims: SpatialDims, kind: ConditioningKind
+) -> None:
+    case = DiscriminatorCase(channels=2, batch=1, spatial=(16,) * dims, seed=0)
+    conditioned = ConditionedCase(
+        case, 1 if kind == "mask" else 0, 3 if kind == "embedding" else None, 1
+    )
+    model = build_conditioned(entry, dims, conditioned)
+    needed = "cond.holes" if kind == "mask" else "cond.embedding"
+    with pytest.raises(ValueError, match=needed):
+        model(image_batch(case), Conditioning())

@@ -1,4 +1,4 @@
-"""Weight and gradient histograms of both networks, for loggers that draw histograms (TensorBoard)."""
+"""Weight and gradient histograms of both networks, for loggers that draw histograms (TensorBoard, W&B)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import warnings
 from typing import Any, Protocol, runtime_checkable
 
 import lightning.pytorch as pl
+import numpy as np
+from lightning.pytorch.loggers import WandbLogger
 from torch import Tensor, nn
 
 
@@ -21,9 +23,11 @@ class HistogramWriter(Protocol):
 class ParameterHistograms(pl.Callback):
     """Every ``every_n_steps`` generator steps, logs ``weights/<network>/<name>`` and ``gradients/…``.
 
-    Histograms are written through the first logger whose ``experiment`` has ``add_histogram`` (the
-    TensorBoard logger). With no such logger they are skipped, with one warning. Gradients are those of
-    the update just taken (after unscaling under mixed precision); skipped updates have none.
+    Histograms go to every logger that draws them: through ``experiment.add_histogram`` (TensorBoard,
+    at the generator step) and as ``wandb.Histogram`` values of one ``log`` call (W&B, at
+    ``trainer.global_step`` like Lightning's scalars). With no such logger they are skipped, with one
+    warning. Gradients are those of the update just taken (after unscaling under mixed precision);
+    skipped updates have none.
 
     Args:
         every_n_steps: generator steps between histograms.
@@ -39,20 +43,25 @@ class ParameterHistograms(pl.Callback):
         self._warned = False
         self.written = 0
 
-    def _writer(self, trainer: pl.Trainer) -> HistogramWriter | None:
+    def _sinks(self, trainer: pl.Trainer) -> tuple[list[HistogramWriter], list[WandbLogger]]:
+        writers: list[HistogramWriter] = []
+        wandb_loggers: list[WandbLogger] = []
         for logger in trainer.loggers:
+            if isinstance(logger, WandbLogger):
+                wandb_loggers.append(logger)
+                continue
             experiment = getattr(logger, "experiment", None)
             if isinstance(experiment, HistogramWriter):
-                return experiment
-        if not self._warned:
+                writers.append(experiment)
+        if not writers and not wandb_loggers and not self._warned:
             self._warned = True
             names = ", ".join(type(logger).__name__ for logger in trainer.loggers) or "none"
             warnings.warn(
                 f"Callbacks.histograms: no logger draws histograms (loggers: {names}); "
-                "use Logging.logger: tensorboard. Histograms are skipped.",
+                "use Logging.logger: tensorboard or wandb. Histograms are skipped.",
                 stacklevel=2,
             )
-        return None
+        return writers, wandb_loggers
 
     def on_train_batch_end(
         self,
@@ -67,18 +76,36 @@ class ParameterHistograms(pl.Callback):
         if step == self._logged_at or step % self.every_n_steps != 0 or not trainer.is_global_zero:
             return
         self._logged_at = step
-        writer = self._writer(trainer)
-        if writer is None:
+        writers, wandb_loggers = self._sinks(trainer)
+        if not writers and not wandb_loggers:
             return
-        for network in ("generator", "discriminator"):
-            module = getattr(pl_module, network, None)
-            if not isinstance(module, nn.Module):
-                continue
-            for name, parameter in module.named_parameters():
-                values = parameter.detach().float().cpu()
-                writer.add_histogram(f"weights/{network}/{name}", values, step)
+        histograms = list(_histograms(pl_module))
+        for writer in writers:
+            for tag, values in histograms:
+                writer.add_histogram(tag, values, step)
                 self.written += 1
-                if parameter.grad is not None:
-                    grads = parameter.grad.detach().float().cpu()
-                    writer.add_histogram(f"gradients/{network}/{name}", grads, step)
-                    self.written += 1
+        if wandb_loggers:
+            import wandb  # only with a W&B logger, which needs it installed
+
+            logged: dict[str, Any] = {
+                tag: wandb.Histogram(np_histogram=np.histogram(values.numpy(), bins=64))
+                for tag, values in histograms
+            }
+            for logger in wandb_loggers:
+                logger.experiment.log({**logged, "trainer/global_step": trainer.global_step})
+                self.written += len(logged)
+
+
+def _histograms(pl_module: pl.LightningModule) -> list[tuple[str, Tensor]]:
+    """``(tag, values)`` of both networks' weights and present gradients, on the CPU as float."""
+    histograms: list[tuple[str, Tensor]] = []
+    for network in ("generator", "discriminator"):
+        module = getattr(pl_module, network, None)
+        if not isinstance(module, nn.Module):
+            continue
+        for name, parameter in module.named_parameters():
+            histograms.append((f"weights/{network}/{name}", parameter.detach().float().cpu()))
+            if parameter.grad is not None:
+                grads = parameter.grad.detach().float().cpu()
+                histograms.append((f"gradients/{network}/{name}", grads))
+    return histograms
