@@ -21,7 +21,14 @@ from typing import Any, Generic, Protocol, TypeVar
 import attrs
 
 from gan_engine.errors import ComponentNotFoundError
-from gan_engine.protocols import DatasetSelector, Discriminator, Generator, Loss, Normaliser
+from gan_engine.protocols import (
+    DatasetSelector,
+    DegradationStage,
+    Discriminator,
+    Generator,
+    Loss,
+    Normaliser,
+)
 from gan_engine.types import SPATIAL_DIMS, ConditioningKind, SpatialDims
 
 
@@ -101,6 +108,14 @@ class DatasetFactory(Protocol):
         self, spatial_dims: SpatialDims, channels: int, scale: int, params: Any
     ) -> DatasetSelector:
         """Build the dataset selector."""
+        ...
+
+
+class DegradationFactory(Protocol):
+    """Builds a degradation stage for the run's dims and channels."""
+
+    def __call__(self, spatial_dims: SpatialDims, channels: int, params: Any) -> DegradationStage:
+        """Build the stage."""
         ...
 
 
@@ -310,14 +325,28 @@ DATASETS: Registry[DatasetFactory] = Registry(
     ],
 )
 
+DEGRADATIONS: Registry[DegradationFactory] = Registry(
+    "degradation",
+    [
+        "gan_engine.degradations.blur",
+        "gan_engine.degradations.resize",
+        "gan_engine.degradations.noise",
+        "gan_engine.degradations.jpeg",
+        "gan_engine.degradations.target",
+        "gan_engine.degradations.realesrgan",
+    ],
+)
+
 register_generator = GENERATORS.register
 register_discriminator = DISCRIMINATORS.register
 register_loss = LOSSES.register
 register_normaliser = NORMALISERS.register
 register_dataset = DATASETS.register
+register_degradation = DEGRADATIONS.register
 
 REGISTRIES: dict[str, Registry[Any]] = {
     registry.kind: registry
-    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS)
+    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS, DEGRADATIONS)
 }
-"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``, ``dataset``)."""
+"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``, ``dataset``,
+``degradation``)."""

@@ -34,6 +34,9 @@ class Sample(TypedDict):
     - ``embedding``: a global conditioning vector ``[E]`` (e.g. a prompt's pooled text embedding).
     - ``tokens``: a token sequence ``[T, E]``; ``token_mask`` ``[T]`` (bool) is True for real tokens
       and False for padding. Samples of one batch may have different ``T``; collation pads them.
+
+    ``degradation_seed`` (int64, 0-D) keys a batch degradation pipeline's draws for the sample; the
+    DataModule adds it when a pipeline is configured and consumes it once the pipeline has run.
     """
 
     lr: Tensor
@@ -43,6 +46,7 @@ class Sample(TypedDict):
     embedding: NotRequired[Tensor]
     tokens: NotRequired[Tensor]
     token_mask: NotRequired[Tensor]
+    degradation_seed: NotRequired[Tensor]
 
 
 @attrs.frozen(kw_only=True)

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from containers.spec.converter import CONVERTER
+from containers.spec.degradation import STAGES_PATH, check_stages
 from containers.spec.files import check_callables, check_pretrained
 from containers.spec.problems import Issue, KeyPath, get_path, split_key
 from containers.spec.schema import DataSpec, NormalisationSpec
@@ -67,6 +68,13 @@ def check_components(
         structured = _structure_params(entry, raw, site.params_path, context, issues)
         if structured is not None:
             params[site.params_path] = structured
+    batch_size = None if data is None else data.batch_size
+    stages = check_stages(
+        tree, registries.get("degradation"), context, batch_size, _structure_params
+    )
+    issues += stages.issues
+    if stages.stages is not None and ("Data", "params") in params:
+        params[STAGES_PATH] = stages.stages
     issues += _loss_role_issues(tree, entries, registries.get("loss"))
     issues += check_pretrained(tree)
     issues += check_callables(tree)
