@@ -1,4 +1,7 @@
-"""JPEG-like compression for any band count: 8×8 block DCT quantisation of each band as JPEG's luma.
+"""JPEG coding in PyTorch: baseline RGB JPEG, and a per-band equivalent for any band count.
+
+``rgb_jpeg`` codes RGB as libjpeg does by default (see its docstring). ``dct_compress`` is the
+equivalent for other band counts: 8×8 block DCT quantisation of each band as JPEG's luma.
 
 Each band is coded as an independent grayscale JPEG would be: values in ``[0, 1]`` become 8-bit levels,
 are shifted by 128, transformed by the orthonormal 8×8 DCT-II, divided by the standard luminance table
@@ -39,13 +42,44 @@ def dct_matrix(
     return matrix.to(dtype=dtype, device=device)
 
 
-def quality_table(quality: Tensor) -> Tensor:
+CHROMINANCE_TABLE = (
+    (17, 18, 24, 47, 99, 99, 99, 99),
+    (18, 21, 26, 66, 99, 99, 99, 99),
+    (24, 26, 56, 99, 99, 99, 99, 99),
+    (47, 66, 99, 99, 99, 99, 99, 99),
+    (99, 99, 99, 99, 99, 99, 99, 99),
+    (99, 99, 99, 99, 99, 99, 99, 99),
+    (99, 99, 99, 99, 99, 99, 99, 99),
+    (99, 99, 99, 99, 99, 99, 99, 99),
+)
+"""The JPEG standard's (Annex K) chrominance quantisation table at quality 50."""
+
+
+def quality_table(quality: Tensor, base: tuple[tuple[int, ...], ...] = LUMINANCE_TABLE) -> Tensor:
     """Quantisation tables ``[B, 8, 8]`` for integer qualities ``[B]`` in 1..100 (IJG scaling, 1..255)."""
     q = quality.to(torch.float64).clamp(1, 100)
     factor = torch.where(q < 50, 5000 / q, 200 - 2 * q)
-    base = torch.tensor(LUMINANCE_TABLE, dtype=torch.float64)
-    table = torch.floor((base * factor.reshape(-1, 1, 1) + 50) / 100)
+    table = torch.floor(
+        (torch.tensor(base, dtype=torch.float64) * factor.reshape(-1, 1, 1) + 50) / 100
+    )
     return table.clamp(1, 255)
+
+
+def code_planes(levels: Tensor, table: Tensor) -> Tensor:
+    """Quantise the 8×8 block DCT of planes ``[B, C, H, W]`` (8-bit levels) with ``table[B, 8, 8]``.
+
+    Returns the decoded planes, unrounded (the caller rounds once, after any colour transform).
+    """
+    b, c, h, w = levels.shape
+    pad_h, pad_w = (-h) % 8, (-w) % 8
+    padded = F.pad(levels, [0, pad_w, 0, pad_h], mode="replicate") if pad_h or pad_w else levels
+    hh, ww = padded.shape[2:]
+    blocks = padded.reshape(b, c, hh // 8, 8, ww // 8, 8).permute(0, 1, 2, 4, 3, 5) - 128
+    matrix = dct_matrix(dtype=levels.dtype, device=levels.device)
+    coefficients = matrix @ blocks @ matrix.T
+    steps = table.to(dtype=levels.dtype, device=levels.device).reshape(b, 1, 1, 1, 8, 8)
+    decoded = matrix.T @ (torch.round(coefficients / steps) * steps) @ matrix + 128
+    return decoded.permute(0, 1, 2, 4, 3, 5).reshape(b, c, hh, ww)[:, :, :h, :w]
 
 
 def dct_compress(x: Tensor, quality: Tensor) -> Tensor:
@@ -53,18 +87,31 @@ def dct_compress(x: Tensor, quality: Tensor) -> Tensor:
 
     Returns the decoded bands in ``[0, 1]`` on 8-bit levels, same shape and dtype.
     """
-    b, c, h, w = x.shape
-    pad_h, pad_w = (-h) % 8, (-w) % 8
     levels = torch.round(x.clamp(0, 1) * 255).to(torch.float32)
-    padded = F.pad(levels, [0, pad_w, 0, pad_h], mode="replicate") if pad_h or pad_w else levels
-    hh, ww = padded.shape[2:]
-    blocks = padded.reshape(b, c, hh // 8, 8, ww // 8, 8).permute(0, 1, 2, 4, 3, 5) - 128
-    matrix = dct_matrix(dtype=torch.float32, device=x.device)
-    coefficients = matrix @ blocks @ matrix.T
-    table = (
-        quality_table(quality).to(dtype=torch.float32, device=x.device).reshape(b, 1, 1, 1, 8, 8)
-    )
-    quantised = torch.round(coefficients / table) * table
-    decoded = matrix.T @ quantised @ matrix + 128
-    image = decoded.permute(0, 1, 2, 4, 3, 5).reshape(b, c, hh, ww)[:, :, :h, :w]
+    image = code_planes(levels, quality_table(quality))
     return (torch.round(image).clamp(0, 255) / 255).to(x.dtype)
+
+
+def rgb_jpeg(x: Tensor, quality: Tensor) -> Tensor:
+    """Baseline JPEG of RGB ``x[B, 3, H, W]`` in ``[0, 1]`` at ``quality[B]``, as libjpeg codes it.
+
+    JFIF YCbCr on 8-bit levels, 4:2:0 chroma (2×2 means), the standard luminance and chrominance
+    tables scaled for the quality, 8×8 DCT quantisation, chroma enlarged back by repetition, RGB
+    rounded to 8-bit levels. Returns ``[B, 3, H, W]`` in ``[0, 1]``, same dtype.
+    """
+    rgb = torch.round(x.clamp(0, 1) * 255).to(torch.float32)
+    r, g, b = rgb[:, 0:1], rgb[:, 1:2], rgb[:, 2:3]
+    y = torch.round(0.299 * r + 0.587 * g + 0.114 * b)
+    cb = torch.round(-0.168736 * r - 0.331264 * g + 0.5 * b + 128)
+    cr = torch.round(0.5 * r - 0.418688 * g - 0.081312 * b + 128)
+    h, w = x.shape[2:]
+    chroma = torch.cat([cb, cr], dim=1)
+    if h % 2 or w % 2:
+        chroma = F.pad(chroma, [0, w % 2, 0, h % 2], mode="replicate")
+    small = F.avg_pool2d(chroma, 2)
+    y = code_planes(y, quality_table(quality))
+    small = code_planes(small, quality_table(quality, CHROMINANCE_TABLE))
+    chroma = small.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)[:, :, :h, :w]
+    cb, cr = chroma[:, 0:1] - 128, chroma[:, 1:2] - 128
+    out = torch.cat([y + 1.402 * cr, y - 0.344136 * cb - 0.714136 * cr, y + 1.772 * cb], dim=1)
+    return (torch.round(out).clamp(0, 255) / 255).to(x.dtype)

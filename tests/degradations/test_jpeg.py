@@ -1,8 +1,8 @@
-"""JPEG: kornia's RGB codec and the per-band DCT codec agree with Pillow's encoder.
+"""JPEG: the RGB codecs and the per-band DCT codec agree with Pillow's encoder.
 
-Tolerances (measured on a 64×64 crop of scikit-image's photos, qualities 30–95): kornia vs Pillow
-differ by ≤ 1.6 levels of 255 on average (Pillow's own error against the input is 2–5 levels),
-the per-band DCT codec vs Pillow's grayscale JPEG by ≤ 0.25 levels on average.
+Tolerances (measured on 64×64 crops of scikit-image's photos, qualities 30–95): our RGB codec vs
+Pillow differ by 0.5–1.5 levels of 255 on average, kornia's by 0.9–1.7 (Pillow's own error
+against the input is 2–5 levels); the per-band DCT codec vs Pillow's grayscale JPEG by ≤ 0.25.
 """
 
 from __future__ import annotations
@@ -27,17 +27,30 @@ def _pillow(array: np.ndarray, quality: int) -> torch.Tensor:
     return tensor.permute(2, 0, 1)[None] if tensor.ndim == 3 else tensor[None, None]
 
 
-@pytest.mark.skipif(not kornia_available(), reason="kornia (the realworld extra) is not installed")
+CODECS = [
+    ("auto", 2.0),
+    pytest.param(
+        "kornia",
+        2.0,
+        marks=pytest.mark.skipif(not kornia_available(), reason="kornia is not installed"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("codec", "tolerance"), CODECS)
 @pytest.mark.parametrize("quality", [30, 60, 95])
-def test_rgb_jpeg_agrees_with_pillow(quality: int) -> None:
-    photo = data.astronaut()[100:164, 150:214]
+@pytest.mark.parametrize("photo_name", ["astronaut", "coffee", "chelsea"])
+def test_rgb_jpeg_agrees_with_pillow(
+    photo_name: str, quality: int, codec: str, tolerance: float
+) -> None:
+    photo = getattr(data, photo_name)()[100:164, 150:214]
     x = torch.from_numpy(photo).permute(2, 0, 1)[None].float() / 255
-    stage = JPEGCompression(2, 3, JPEGParams(quality=(quality, quality)))
+    stage = JPEGCompression(2, 3, JPEGParams(quality=(quality, quality), codec=codec))  # type: ignore[arg-type]
     ours, _ = stage(x, x, torch.tensor([0]), 1)
     reference = _pillow(photo, quality)
-    assert float((ours - reference).abs().mean()) * 255 < 2.0
+    assert float((ours - reference).abs().mean()) * 255 < tolerance
     # Closer to Pillow's output than the uncompressed input is: it did compress like JPEG.
-    assert (ours - reference).abs().mean() < 0.6 * (x - reference).abs().mean()
+    assert (ours - reference).abs().mean() < 0.8 * (x - reference).abs().mean()
 
 
 @pytest.mark.parametrize("quality", [30, 60, 95])
@@ -66,4 +79,6 @@ def test_volumes_are_coded_slice_by_slice() -> None:
     volume = torch.rand(2, 1, 4, 16, 16)
     stage = JPEGCompression(3, 1, JPEGParams(quality=(40, 40)))
     coded, _ = stage(volume, volume, torch.tensor([1, 2]), 1)
-    torch.testing.assert_close(coded[:, :, 2], dct_compress(volume[:, :, 2], torch.tensor([40, 40])))
+    torch.testing.assert_close(
+        coded[:, :, 2], dct_compress(volume[:, :, 2], torch.tensor([40, 40]))
+    )

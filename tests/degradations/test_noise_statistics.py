@@ -98,5 +98,7 @@ def test_zero_strength_is_identity() -> None:
     assert torch.equal(gaussian(x, x, SEEDS, 1)[0], x)
     rician = RicianNoise(2, 13, RicianNoiseParams(sigma=(0.0, 0.0)))
     assert torch.allclose(rician(x, x, SEEDS, 1)[0], x)
-    read_only = PoissonGaussianNoise(2, 13, PoissonGaussianNoiseParams(peak=(1e9, 1e9), sigma=(0.0, 0.0)))
+    read_only = PoissonGaussianNoise(
+        2, 13, PoissonGaussianNoiseParams(peak=(1e9, 1e9), sigma=(0.0, 0.0))
+    )
     torch.testing.assert_close(read_only(x, x, SEEDS, 1)[0], x, atol=1e-3, rtol=0)

@@ -38,9 +38,7 @@ def test_stage_shapes_range_and_determinism(name: str, dims: int, channels: int)
     assert isinstance(stage, DegradationStage)
     hr = _hr(dims, channels)
     seeds = torch.tensor([11, 12])
-    lr, target = StagePipeline([(stage, 1.0)], scale=2, data_range=255.0)(
-        hr, seeds, training=False
-    )
+    lr, target = StagePipeline([(stage, 1.0)], scale=2, data_range=255.0)(hr, seeds, training=False)
     assert lr.shape == (2, channels, *([SIZES[dims] // 2] * dims))
     assert target.shape == hr.shape
     assert lr.dtype == torch.float32
@@ -56,9 +54,7 @@ def test_stage_shapes_range_and_determinism(name: str, dims: int, channels: int)
 
 
 @pytest.mark.parametrize("dims", [2, 3])
-@pytest.mark.parametrize(
-    "name", [n for n in NAMES if not DEGRADATIONS.get(n).factory.batch_level]
-)
+@pytest.mark.parametrize("name", [n for n in NAMES if not DEGRADATIONS.get(n).factory.batch_level])
 def test_per_sample_stage_ignores_the_rest_of_the_batch(name: str, dims: int) -> None:
     stage = build(name, dims, 3)  # type: ignore[arg-type]
     hr = _hr(dims, 3, batch=3, seed=1) / 255

@@ -67,7 +67,9 @@ def test_pool_returns_earlier_pairs_and_keeps_every_pair() -> None:
     assert seen[:4] == [0.0, 0.0, 1.0, 1.0]  # filling: batches pass through
     assert all(value in (0.0, 1.0, 2.0) for value in seen[4:])  # then earlier pairs come out
     pooled = sorted(pool.images[:, 0, 0, 0].tolist()) if pool.images is not None else []
-    assert sorted(seen + pooled) == sorted([float(i) for i in range(4) for _ in range(2)] + [0, 0, 1, 1])
+    assert sorted(seen + pooled) == sorted(
+        [float(i) for i in range(4) for _ in range(2)] + [0, 0, 1, 1]
+    )
 
 
 def test_pool_is_skipped_outside_training() -> None:
