@@ -85,9 +85,11 @@ class JPEGCompression:
 
     def __init__(self, spatial_dims: SpatialDims, channels: int, params: JPEGParams) -> None:
         self.spatial_dims = spatial_dims
-        self.codec = params.codec
-        if params.codec == "auto":
-            self.codec = "rgb" if channels == 3 else "dct"
+        self.codec: Literal["rgb", "dct", "kornia"] = (
+            "kornia" if params.codec == "kornia" else "dct"
+        )
+        if params.codec == "auto" and channels == 3:
+            self.codec = "rgb"
         self.params = params
 
     def compress(self, image: Tensor, quality: Tensor) -> Tensor:

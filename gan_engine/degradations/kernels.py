@@ -145,7 +145,7 @@ def _fft_valid(padded: Tensor, kernels: Tensor, shape: torch.Size) -> Tensor:
     size = [_fast_length(n) for n in padded.shape[2:]]
     spectrum = torch.fft.rfftn(padded.float(), s=size, dim=axes)
     response = torch.fft.rfftn(kernels.float(), s=size, dim=tuple(range(1, 1 + dims)))
-    full = torch.fft.irfftn(spectrum * response.unsqueeze(1), s=size, dim=axes)
+    full: Tensor = torch.fft.irfftn(spectrum * response.unsqueeze(1), s=size, dim=axes)
     # Circular convolution of length >= the padded size equals the linear one from index K - 1 on.
     start = kernels.shape[-1] - 1
     index = (slice(None), slice(None), *(slice(start, start + n) for n in shape[2:]))

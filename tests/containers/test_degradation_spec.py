@@ -141,7 +141,8 @@ def test_degrade_command_writes_pairs_and_a_grid(
     lr, hr = np.load(out / "002_lr.npy"), np.load(out / "002_hr.npy")
     assert lr.shape == (3, 16, 16)
     assert hr.shape == (3, 32, 32)
-    assert 0 <= lr.min() and lr.max() <= 255
+    assert lr.min() >= 0
+    assert lr.max() <= 255
     grid = Image.open(out / "grid.png")
     assert grid.size == (3 * 36, 3 * 36)
 
