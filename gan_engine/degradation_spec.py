@@ -72,7 +72,7 @@ class ModeOrStages:
 
     def describe(self) -> str:
         """The constraint for people."""
-        return "one of " + ", ".join(self.choices) + ", or a list of degradation stages"
+        return "a list: degradation stages (see the degradation components)"
 
     def json_schema(self) -> dict[str, Any]:
         """The constraint as JSON Schema keywords."""

@@ -101,7 +101,7 @@ class RealESRGANParams:
     levels: int | None = 255
 
     def check(self, context: BuildContext) -> list[InvalidParamError]:
-        """Interpolations must exist in the run's dims; kornia must be there for RGB JPEG."""
+        """Interpolations must exist in the run's dims; JPEG codecs must fit the band count."""
         errors: list[InvalidParamError] = []
         for name, part in (("first", self.first), ("second", self.second)):
             errors += [
