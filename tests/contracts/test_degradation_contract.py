@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gan_engine.degradations.pipeline import StagePipeline
 from gan_engine.protocols import DegradationStage
@@ -82,3 +84,29 @@ def test_probability_selects_samples_by_seed() -> None:
     assert 16 <= int(touched.sum()) <= 48  # about half, drawn per sample
     again, _ = pipeline(hr, torch.arange(64), training=False)
     assert torch.equal(lr, again)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(
+    name=st.sampled_from(NAMES),
+    dims=st.sampled_from([2, 3]),
+    channels=st.sampled_from([1, 3, 13]),
+    seed=st.integers(0, 2**62),
+    scale=st.sampled_from([1, 2, 4]),
+)
+def test_any_seed_gives_a_reproducible_pair_in_range(
+    name: str, dims: int, channels: int, seed: int, scale: int
+) -> None:
+    hr = _hr(dims, channels, batch=2, seed=seed % 1000)
+    seeds = torch.tensor([seed, seed // 2])
+    pairs = [
+        StagePipeline([(build(name, dims, channels), 1.0)], scale=scale, data_range=255.0)(  # type: ignore[arg-type]
+            hr, seeds, training=False
+        )
+        for _ in range(2)
+    ]
+    (lr, target), (lr2, target2) = pairs
+    assert lr.shape == (2, channels, *([SIZES[dims] // scale] * dims))
+    assert torch.equal(lr, lr2)
+    assert torch.equal(target, target2)
+    assert 0 <= float(lr.min()) <= float(lr.max()) <= 255
