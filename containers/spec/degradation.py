@@ -65,7 +65,7 @@ def check_stages(
         return StageReport([], None)
     issues: list[Issue] = []
     if not raw:
-        return StageReport([Issue(STAGES_PATH, "expected at least one degradation stage")], None)
+        return StageReport([], None)  # the dataset's own validator reports an empty list
     stages: list[DegradationStageSpec] = []
     for index, item in enumerate(raw):
         path = (*STAGES_PATH, index)
