@@ -14,6 +14,7 @@ from pathlib import Path
 from dependency_injector import containers, providers
 
 from containers import builders, trainer_builders
+from containers.degradation_builders import build_degradation
 from containers.spec.resolved import spec_to_dict
 from containers.spec.schema import Spec
 from gan_engine.training.module import GANModule
@@ -31,11 +32,12 @@ class ComponentsContainer(containers.DeclarativeContainer):
 
 
 class DataContainer(containers.DeclarativeContainer):
-    """The dataset selector and the DataModule over it."""
+    """The dataset selector, the batch degradation pipeline and the DataModule over them."""
 
     spec = providers.Dependency(instance_of=Spec)
     selector = providers.Singleton(builders.build_selector, spec)
-    datamodule = providers.Singleton(builders.build_datamodule, spec, selector)
+    degradation = providers.Singleton(build_degradation, spec, selector)
+    datamodule = providers.Singleton(builders.build_datamodule, spec, selector, degradation)
 
 
 class TrainingContainer(containers.DeclarativeContainer):

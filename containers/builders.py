@@ -22,6 +22,7 @@ from gan_engine.normalisers.branches import PerBranchNormaliser
 from gan_engine.protocols import (
     AdversarialLoss,
     DatasetSelector,
+    DegradationPipeline,
     Discriminator,
     Generator,
     Normaliser,
@@ -144,8 +145,10 @@ def build_selector(spec: Spec) -> DatasetSelector:
     )
 
 
-def build_datamodule(spec: Spec, selector: DatasetSelector) -> SRDataModule:
-    """The Lightning DataModule over the selector's datasets."""
+def build_datamodule(
+    spec: Spec, selector: DatasetSelector, degradation: DegradationPipeline | None = None
+) -> SRDataModule:
+    """The Lightning DataModule over the selector's datasets (and the batch degradation, if any)."""
     data = spec.Data
     workers = default_workers() if data.num_workers == "auto" else data.num_workers
     return SRDataModule(
@@ -156,6 +159,7 @@ def build_datamodule(spec: Spec, selector: DatasetSelector) -> SRDataModule:
         seed=spec.Training.seed,
         pin_memory=data.pin_memory,
         persistent_workers=workers > 0,
+        degradation=degradation,
     )
 
 

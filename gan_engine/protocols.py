@@ -188,6 +188,43 @@ class ConditioningNormaliser(Protocol):
         ...
 
 
+@runtime_checkable
+class DegradationStage(Protocol):
+    """One step of a degradation pipeline, on a batch of values in ``[0, 1]`` of the data range.
+
+    ``stage(image[B, C, *S'], target[B, C, *S], seeds[B], scale) -> (image', target')``: ``image`` is the
+    LR in the making (any size along the way), ``target`` the HR the generator must reproduce (only
+    target-side stages such as sharpening change it). ``seeds`` (int64, one per sample) make every
+    random draw reproducible per sample. ``batch_level`` stages (resizes, the training-pair pool)
+    act on the whole batch at once and are not subject to a per-sample probability.
+    """
+
+    batch_level: bool
+
+    def __call__(
+        self, image: Tensor, target: Tensor, seeds: Tensor, scale: int
+    ) -> tuple[Tensor, Tensor]:
+        """Degrade ``image`` (and possibly change ``target``)."""
+        ...
+
+
+@runtime_checkable
+class DegradationPipeline(Protocol):
+    """Makes ``(lr[B, C, *(S / scale)], hr[B, C, *S])`` training pairs from HR batches, in sensor units.
+
+    ``seeds`` (int64 ``[B]``) key every random draw per sample; ``training`` enables what only
+    training uses (the training-pair pool). Runs on the device ``hr`` is on. ``mixes_batches`` says
+    whether a returned pair may come from an earlier batch (then per-sample extras such as nodata
+    masks cannot follow it).
+    """
+
+    mixes_batches: bool
+
+    def __call__(self, hr: Tensor, seeds: Tensor, *, training: bool) -> tuple[Tensor, Tensor]:
+        """Return ``(lr, hr)``; ``hr`` may be a sharpened or pooled target."""
+        ...
+
+
 @attrs.frozen(kw_only=True)
 class TaskBatch:
     """One batch as a task means it: normalised network tensors and the conditioning that goes along.

@@ -23,6 +23,7 @@ import attrs
 from gan_engine.errors import ComponentNotFoundError
 from gan_engine.protocols import (
     DatasetSelector,
+    DegradationStage,
     Discriminator,
     Generator,
     Loss,
@@ -113,6 +114,14 @@ class DatasetFactory(Protocol):
         self, spatial_dims: SpatialDims, channels: int, scale: int, params: Any
     ) -> DatasetSelector:
         """Build the dataset selector."""
+        ...
+
+
+class DegradationFactory(Protocol):
+    """Builds a degradation stage for the run's dims and channels."""
+
+    def __call__(self, spatial_dims: SpatialDims, channels: int, params: Any) -> DegradationStage:
+        """Build the stage."""
         ...
 
 
@@ -331,16 +340,29 @@ DATASETS: Registry[DatasetFactory] = Registry(
 )
 TASKS: Registry[TaskFactory] = Registry("task", ["gan_engine.tasks.super_resolution"])
 
+DEGRADATIONS: Registry[DegradationFactory] = Registry(
+    "degradation",
+    [
+        "gan_engine.degradations.blur",
+        "gan_engine.degradations.resize",
+        "gan_engine.degradations.noise",
+        "gan_engine.degradations.jpeg",
+        "gan_engine.degradations.target",
+        "gan_engine.degradations.realesrgan",
+    ],
+)
+
 register_generator = GENERATORS.register
 register_discriminator = DISCRIMINATORS.register
 register_loss = LOSSES.register
 register_normaliser = NORMALISERS.register
 register_dataset = DATASETS.register
+register_degradation = DEGRADATIONS.register
 register_task = TASKS.register
 
 REGISTRIES: dict[str, Registry[Any]] = {
     registry.kind: registry
-    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS, TASKS)
+    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS, DEGRADATIONS, TASKS)
 }
 """Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``,
-``dataset``, ``task``)."""
+``dataset``, ``degradation``, ``task``)."""

@@ -36,6 +36,9 @@ class Sample(TypedDict):
       and False for padding. Samples of one batch may have different ``T``; collation pads them.
     - ``metadata``: free per-sample data of JSON-able values (``str``, ``int``, ``float``, ``bool``,
       ``None``, lists and string-keyed dicts of them); a batch holds a list of them, one per sample.
+
+    ``degradation_seed`` (int64, 0-D) keys a batch degradation pipeline's draws for the sample; the
+    DataModule adds it when a pipeline is configured and consumes it once the pipeline has run.
     """
 
     lr: Tensor
@@ -46,6 +49,7 @@ class Sample(TypedDict):
     tokens: NotRequired[Tensor]
     token_mask: NotRequired[Tensor]
     metadata: NotRequired[dict[str, Any]]
+    degradation_seed: NotRequired[Tensor]
 
 
 @attrs.frozen(kw_only=True)

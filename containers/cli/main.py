@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from containers.cli.describe import describe_components
@@ -59,8 +59,21 @@ def _parser() -> argparse.ArgumentParser:
     _add_predict_parser(commands)
     _add_export_parser(commands)
     _add_docs_parser(commands)
+    _add_degrade_parser(commands, add_spec_arguments)
     _add_convert_parser(commands)
     return parser
+
+
+def _add_degrade_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    add_spec_arguments: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    degrade = commands.add_parser(
+        "degrade", help="write example LR/HR training pairs of a spec and a PNG grid of them"
+    )
+    add_spec_arguments(degrade)
+    degrade.add_argument("--out", type=Path, required=True, help="the folder to write into")
+    degrade.add_argument("--n", type=int, default=8, help="how many pairs (default 8)")
 
 
 def _add_convert_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -306,6 +319,16 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _degrade(args: argparse.Namespace) -> int:
+    from containers.degrade import write_examples
+
+    spec = load_spec(args.spec, args.overrides)
+    report = write_examples(spec, args.out, args.n)
+    made = "the degradation stages" if report.pipeline else "the dataset's own degradation"
+    print(f"Wrote {report.pairs} LR/HR pairs made by {made} to {args.out}; grid: {report.grid}")
+    return 0
+
+
 def _convert(args: argparse.Namespace) -> int:
     from containers.convert.opensr_run import convert_opensr
 
@@ -331,6 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "predict": _predict,
         "export": _export,
         "docs": _docs,
+        "degrade": _degrade,
         "convert": _convert,
     }
     try:

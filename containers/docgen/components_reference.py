@@ -104,6 +104,8 @@ def _entry_block(entry: Entry[Any]) -> str:
 def _kind_block(kind: str, entries: list[Entry[Any]], group: str) -> str:
     sites = [site for site in COMPONENT_SITES if site.kind == kind]
     where = ", ".join(code(f"{site.dotted}.{site.name_key}") for site in sites)
+    if kind == "degradation":  # named inside a dataset's params, not by a section of its own
+        where = code("Data.params.degradation[i].name")
     lead = (
         f"Named in a spec at {where}. Plugins register more through the entry-point group "
         f"{code(group)}."

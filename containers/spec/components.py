@@ -14,6 +14,7 @@ import attrs
 
 from containers.convert.vocabulary import generator_hint
 from containers.spec.converter import CONVERTER
+from containers.spec.degradation import STAGES_PATH, check_stages
 from containers.spec.files import check_callables, check_pretrained
 from containers.spec.model import ModelDataSpec
 from containers.spec.problems import Issue, KeyPath, get_path, split_key
@@ -82,6 +83,13 @@ def check_components(
         if structured is not None:
             params[site.params_path] = structured
     issues += _conditioning_issues(entries)
+    batch_size = data.batch_size if isinstance(data, DataSpec) else None
+    stages = check_stages(
+        tree, registries.get("degradation"), context, batch_size, _structure_params
+    )
+    issues += stages.issues
+    if stages.stages is not None and ("Data", "params") in params:
+        params[STAGES_PATH] = stages.stages
     issues += _loss_role_issues(tree, entries, registries.get("loss"))
     issues += check_pretrained(tree)
     issues += check_callables(tree)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sized
-from typing import Protocol, runtime_checkable
 
 import lightning.pytorch as pl
 import numpy as np
@@ -21,19 +20,14 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from gan_engine.data.collate import collate_samples
+from gan_engine.data.epochs import EpochAware
 from gan_engine.data.resumable import ResumableBatchSampler, ResumableDataLoader
+from gan_engine.data.seeded import SeededSamples
 from gan_engine.errors import DataError, InvalidParamError
-from gan_engine.protocols import DatasetSelector
+from gan_engine.protocols import DatasetSelector, DegradationPipeline
 from gan_engine.types import Sample
 
-
-@runtime_checkable
-class EpochAware(Protocol):
-    """A dataset whose items depend on the epoch."""
-
-    def set_epoch(self, epoch: int) -> None:
-        """Select the epoch."""
-        ...
+__all__ = ["EpochAware", "EpochShuffleSampler", "SRDataModule", "default_workers"]
 
 
 def _epoch_seed(seed: int, epoch: int) -> int:
@@ -94,6 +88,11 @@ class SRDataModule(pl.LightningDataModule):
     the val loader keeps order and every sample. Datasets are built once, in the first ``setup``.
     Both collate with :func:`~gan_engine.data.collate.collate_samples` (conditioning tokens padded,
     metadata kept as a list of dicts).
+
+    With a ``degradation`` pipeline, samples carry a ``degradation_seed`` (see
+    :class:`~gan_engine.data.seeded.SeededSamples`) and every batch's ``lr`` (and ``hr``, for
+    sharpened or pooled targets) is remade from ``hr`` by the pipeline after the batch reached its
+    device (``on_after_batch_transfer``), so the pipeline runs batched on the GPU when training there.
     """
 
     def __init__(
@@ -105,6 +104,7 @@ class SRDataModule(pl.LightningDataModule):
         seed: int = 0,
         pin_memory: bool = False,
         persistent_workers: bool = False,
+        degradation: DegradationPipeline | None = None,
     ) -> None:
         super().__init__()
         _at_least("batch_size", batch_size, 1)
@@ -119,13 +119,14 @@ class SRDataModule(pl.LightningDataModule):
         self.pin_memory = pin_memory
         # Persistent workers need workers; DataLoader rejects the flag with num_workers=0.
         self.persistent_workers = persistent_workers and num_workers > 0
+        self.degradation = degradation
         self.train_set: Dataset[Sample] | None = None
         self.val_set: Dataset[Sample] | None = None
 
     def setup(self, stage: str) -> None:
         """Build the datasets the stage needs, once."""
         if stage in ("fit", "validate") and self.val_set is None:
-            self.val_set = self.selector.val_dataset()
+            self.val_set = self._seeded(self.selector.val_dataset())
         if stage == "fit":
             self.training_set()
 
@@ -135,8 +136,27 @@ class SRDataModule(pl.LightningDataModule):
         Fitting a normaliser before training reads the same dataset the loader then serves.
         """
         if self.train_set is None:
-            self.train_set = self.selector.train_dataset()
+            self.train_set = self._seeded(self.selector.train_dataset())
         return self.train_set
+
+    def _seeded(self, dataset: Dataset[Sample]) -> Dataset[Sample]:
+        return dataset if self.degradation is None else SeededSamples(dataset, self.seed)
+
+    def degrade(self, batch: Sample, *, training: bool) -> Sample:
+        """Remake ``lr`` (and ``hr``) of a batch with the pipeline; batches without seeds pass."""
+        seeds = batch.pop("degradation_seed", None)
+        if self.degradation is None or seeds is None:
+            return batch
+        if training and "mask" in batch and self.degradation.mixes_batches:
+            msg = "the degradation pool mixes pairs across batches and cannot carry nodata masks"
+            raise DataError(msg)
+        batch["lr"], batch["hr"] = self.degradation(batch["hr"], seeds, training=training)
+        return batch
+
+    def on_after_batch_transfer(self, batch: Sample, dataloader_idx: int) -> Sample:
+        """Run the degradation pipeline on the batch, on its device (training pool only in fit)."""
+        training = self.trainer is not None and bool(self.trainer.training)
+        return self.degrade(batch, training=training)
 
     def train_dataloader(self) -> DataLoader[Sample]:
         """Shuffled, seeded, ``drop_last`` batches of ``batch_size``; resumable mid-epoch."""

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
 import torch
+
+
+@runtime_checkable
+class EpochAware(Protocol):
+    """A dataset whose items depend on the epoch."""
+
+    def set_epoch(self, epoch: int) -> None:
+        """Select the epoch."""
+        ...
 
 
 class SharedEpoch:

@@ -16,12 +16,21 @@ import attrs
 from gan_engine.data.degradation import MODES_BY_DIMS
 from gan_engine.data.intensity import INTENSITY_MODES, IntensityMode
 from gan_engine.data.source_files import folder_problems
+from gan_engine.degradation_spec import mode_or_stages
 from gan_engine.errors import InvalidParamError
 from gan_engine.params import Validator, at_least
 from gan_engine.types import BuildContext, SpatialDims
 
 PatchDegradation: TypeAlias = Literal["area", "trilinear", "bicubic"]
 PATCH_DEGRADATIONS: tuple[PatchDegradation, ...] = ("area", "trilinear", "bicubic")
+
+
+def patch_mode(value: object) -> PatchDegradation:
+    """The per-sample mode of a ``degradation`` value (``area`` under a stage list)."""
+    for mode in PATCH_DEGRADATIONS:
+        if value == mode:
+            return mode
+    return "area"
 
 
 def one_of(choices: Sequence[str]) -> Validator:
@@ -88,7 +97,8 @@ class PatchParams:
         val_patch_size: HR validation tile side in ``H`` and ``W``.
         val_patch_depth: HR validation tile depth in 3D (``None``: ``val_patch_size``).
         degradation: how LR is made: ``area`` (block mean, 2D and 3D), ``trilinear`` (3D) or
-            ``bicubic`` (antialiased, 2D).
+            ``bicubic`` (antialiased, 2D) per sample, or a list of degradation stages applied per
+            batch (``area`` LR until then).
         val_skip_flat: leave out validation tiles whose HR values are all equal (pure background):
             their PSNR is infinite for any model.
         augment: random flips of every axis and quarter turns in ``(H, W)``.
@@ -108,8 +118,8 @@ class PatchParams:
     patch_depth: int | None = attrs.field(default=None, validator=optional_at_least(1))
     val_patch_size: int = attrs.field(default=64, validator=at_least(1))
     val_patch_depth: int | None = attrs.field(default=None, validator=optional_at_least(1))
-    degradation: PatchDegradation = attrs.field(
-        default="area", validator=one_of(PATCH_DEGRADATIONS)
+    degradation: PatchDegradation | tuple[Any, ...] = attrs.field(
+        default="area", validator=mode_or_stages(PATCH_DEGRADATIONS)
     )
     val_skip_flat: bool = True
     augment: bool = True
@@ -141,7 +151,7 @@ class PatchParams:
         errors: list[InvalidParamError] = []
         dims = context.spatial_dims
         allowed = MODES_BY_DIMS[dims]
-        if self.degradation not in allowed:
+        if isinstance(self.degradation, str) and self.degradation not in allowed:
             msg = f"{self.degradation!r} is not available in {dims}D; use one of {list(allowed)}"
             errors.append(InvalidParamError("degradation", msg))
         sizes = {"patch_size": self.patch_size, "val_patch_size": self.val_patch_size}

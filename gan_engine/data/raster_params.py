@@ -16,11 +16,19 @@ import attrs
 from gan_engine.data.files import list_images, resolve_folder
 from gan_engine.data.masks import FILL_MODES, FillMode
 from gan_engine.data.raster_files import RASTER_EXTENSIONS, probe_raster
+from gan_engine.degradation_spec import mode_or_stages
 from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.params import Validator, at_least, in_range
 from gan_engine.types import BuildContext
 
 RasterDegradation: TypeAlias = Literal["bicubic", "area"]
+
+
+def raster_mode(value: object) -> RasterDegradation:
+    """The per-sample mode of a ``degradation`` value (``bicubic`` under a stage list)."""
+    return "area" if value == "area" else "bicubic"
+
+
 Sampling: TypeAlias = Literal["random", "grid"]
 
 
@@ -64,7 +72,8 @@ class RasterSamplingParams:
             over every training scene (``stride`` apart).
         stride: grid step in HR pixels for ``sampling: grid`` (default: ``patch_size``).
         samples_per_epoch: random training windows per epoch.
-        degradation: how LR is made from HR-only scenes: ``"bicubic"`` or ``"area"``.
+        degradation: how LR is made from HR-only scenes: ``"bicubic"`` or ``"area"`` per sample,
+            or a list of degradation stages applied per batch (``bicubic`` LR until then).
         blur_sigma: Gaussian blur of HR before downsampling, in HR pixels (0: none).
         noise_sigma: additive Gaussian noise on LR, in sensor units (0: none).
         quantise: round degraded LR of integer rasters to integers.
@@ -82,8 +91,8 @@ class RasterSamplingParams:
     sampling: Sampling = attrs.field(default="random", validator=one_of(("random", "grid")))
     stride: int | None = attrs.field(default=None, validator=_positive_or_none)
     samples_per_epoch: int = attrs.field(default=512, validator=at_least(1))
-    degradation: RasterDegradation = attrs.field(
-        default="bicubic", validator=one_of(("bicubic", "area"))
+    degradation: RasterDegradation | tuple[Any, ...] = attrs.field(
+        default="bicubic", validator=mode_or_stages(("bicubic", "area"))
     )
     blur_sigma: float = attrs.field(default=0.0, validator=_NON_NEGATIVE)
     noise_sigma: float = attrs.field(default=0.0, validator=_NON_NEGATIVE)
@@ -199,6 +208,9 @@ class RasterFolderParams(RasterSamplingParams):
         if not self.paired and self.val_lr_root is not None:
             msg = "val_lr_root/val_hr_root go with lr_root and hr_root; use val_root with root"
             return [InvalidParamError("val_lr_root", msg)]
+        if self.paired and not isinstance(self.degradation, str):
+            msg = "paired data has its own LR files; a degradation pipeline needs root (HR only)"
+            return [InvalidParamError("degradation", msg)]
         return []
 
     def folders(self) -> list[tuple[str, str]]:

@@ -22,7 +22,12 @@ from gan_engine.data.files import available_sample_photos, list_images, resolve_
 from gan_engine.data.paired import Scene, check_bands, check_min_size, check_pair, pair_by_stem
 from gan_engine.data.raster_files import probe_rasters
 from gan_engine.data.raster_header import RasterHeader
-from gan_engine.data.raster_params import RasterFolderParams, RasterSamplingParams, Sentinel2Params
+from gan_engine.data.raster_params import (
+    RasterFolderParams,
+    RasterSamplingParams,
+    Sentinel2Params,
+    raster_mode,
+)
 from gan_engine.data.raster_patches import RasterPatchDataset
 from gan_engine.data.raster_samples import RasterSample, WindowReader
 from gan_engine.data.sample_geotiffs import default_cache_folder, write_sample_geotiffs
@@ -93,7 +98,7 @@ class RasterSelector:
         self.reader = WindowReader(
             scale=self.scale,
             degradation=Degradation(
-                mode=params.degradation,
+                mode=raster_mode(params.degradation),
                 blur_sigma=params.blur_sigma,
                 noise_sigma=params.noise_sigma,
                 quantise=params.quantise,

@@ -27,6 +27,7 @@ from gan_engine.data.images import (
     common_data_range,
     probe_images,
 )
+from gan_engine.degradation_spec import mode_or_stages
 from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_dataset
@@ -34,6 +35,13 @@ from gan_engine.types import BuildContext, SpatialDims
 
 PhotoDegradation: TypeAlias = Literal["bicubic", "area"]
 PHOTO_DEGRADATIONS: tuple[PhotoDegradation, ...] = ("bicubic", "area")
+
+
+def _photo_mode(value: object) -> PhotoDegradation:
+    """The per-sample mode of a ``degradation`` value (``bicubic`` under a stage list)."""
+    return "area" if value == "area" else "bicubic"
+
+
 PHOTO_CAPABILITIES = Capabilities(spatial_dims=frozenset({2}))
 
 
@@ -71,7 +79,8 @@ class PhotoParams:
         patch_size: side of the square HR training crop, in pixels; a multiple of the scale.
         val_patch_size: side of the square HR validation tiles; a multiple of the scale.
         color: ``"rgb"`` (3 channels) or ``"gray"`` (1 channel).
-        degradation: how LR is made from HR: ``"bicubic"`` (antialiased) or ``"area"``.
+        degradation: how LR is made from HR: ``"bicubic"`` (antialiased) or ``"area"`` per sample,
+            or a list of degradation stages applied per batch (``bicubic`` LR until then).
         augment: random flips and quarter turns of training crops.
         samples_per_epoch: training crops per epoch.
         cache: decode every image once and keep it in memory.
@@ -82,8 +91,8 @@ class PhotoParams:
     patch_size: int = attrs.field(default=96, validator=at_least(1))
     val_patch_size: int = attrs.field(default=192, validator=at_least(1))
     color: ColorMode = attrs.field(default="rgb", validator=one_of(COLOR_MODES))
-    degradation: PhotoDegradation = attrs.field(
-        default="bicubic", validator=one_of(PHOTO_DEGRADATIONS)
+    degradation: PhotoDegradation | tuple[Any, ...] = attrs.field(
+        default="bicubic", validator=mode_or_stages(PHOTO_DEGRADATIONS)
     )
     augment: bool = True
     samples_per_epoch: int = attrs.field(default=512, validator=at_least(1))
@@ -242,7 +251,7 @@ class PhotoSelector:
             scale=self.scale,
             patch_size=p.patch_size,
             color=p.color,
-            degradation=p.degradation,
+            degradation=_photo_mode(p.degradation),
             augment=p.augment,
             samples_per_epoch=p.samples_per_epoch,
             seed=p.seed,
@@ -258,7 +267,7 @@ class PhotoSelector:
             scale=self.scale,
             tile_size=p.val_patch_size,
             color=p.color,
-            degradation=p.degradation,
+            degradation=_photo_mode(p.degradation),
             cache=p.cache,
             quantise=p.quantise,
         )

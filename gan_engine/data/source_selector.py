@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from gan_engine.data.intensity import MappedSource, fit_intensity
-from gan_engine.data.patch_params import PatchParams
+from gan_engine.data.patch_params import PatchParams, patch_mode
 from gan_engine.data.sources import ArraySource, frames, load
 from gan_engine.data.volumes import HRPatchDataset, HRTileGridDataset, check_sources
 from gan_engine.errors import DataError
@@ -131,7 +131,7 @@ class SourceSelector:
             scale=self.scale,
             patch=self.patch,
             data_range=self.data_range,
-            degradation=p.degradation,
+            degradation=patch_mode(p.degradation),
             augment=p.augment,
             samples_per_epoch=p.samples_per_epoch,
             seed=p.seed,
@@ -145,7 +145,7 @@ class SourceSelector:
             scale=self.scale,
             tile=self.val_tile,
             data_range=self.data_range,
-            degradation=self.params.degradation,
+            degradation=patch_mode(self.params.degradation),
             quantise=self.quantise,
             skip_flat=self.params.val_skip_flat,
         )
