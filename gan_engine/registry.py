@@ -21,7 +21,14 @@ from typing import Any, Generic, Protocol, TypeVar
 import attrs
 
 from gan_engine.errors import ComponentNotFoundError
-from gan_engine.protocols import DatasetSelector, Discriminator, Generator, Loss, Normaliser
+from gan_engine.protocols import (
+    DatasetSelector,
+    Discriminator,
+    Generator,
+    Loss,
+    MaskGenerator,
+    Normaliser,
+)
 from gan_engine.types import SPATIAL_DIMS, ConditioningKind, SpatialDims
 
 
@@ -101,6 +108,14 @@ class DatasetFactory(Protocol):
         self, spatial_dims: SpatialDims, channels: int, scale: int, params: Any
     ) -> DatasetSelector:
         """Build the dataset selector."""
+        ...
+
+
+class MaskGeneratorFactory(Protocol):
+    """Builds a mask generator from its parameters."""
+
+    def __call__(self, params: Any) -> MaskGenerator:
+        """Build the mask generator."""
         ...
 
 
@@ -267,6 +282,7 @@ GENERATORS: Registry[GeneratorFactory] = Registry(
         "gan_engine.generators.srresnet",
         "gan_engine.generators.rrdbnet",
         "gan_engine.generators.stochastic",
+        "gan_engine.generators.inpainting_unet",
     ],
 )
 DISCRIMINATORS: Registry[DiscriminatorFactory] = Registry(
@@ -309,15 +325,26 @@ DATASETS: Registry[DatasetFactory] = Registry(
         "gan_engine.data.raster_selectors",
     ],
 )
+MASK_GENERATORS: Registry[MaskGeneratorFactory] = Registry(
+    "mask_generator",
+    [
+        "gan_engine.masks.shapes",
+        "gan_engine.masks.strokes",
+        "gan_engine.masks.mixture",
+        "gan_engine.masks.from_data",
+    ],
+)
 
 register_generator = GENERATORS.register
 register_discriminator = DISCRIMINATORS.register
 register_loss = LOSSES.register
 register_normaliser = NORMALISERS.register
 register_dataset = DATASETS.register
+register_mask_generator = MASK_GENERATORS.register
 
 REGISTRIES: dict[str, Registry[Any]] = {
     registry.kind: registry
-    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS)
+    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS, MASK_GENERATORS)
 }
-"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``, ``dataset``)."""
+"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``, ``dataset``,
+``mask_generator``)."""
