@@ -305,6 +305,7 @@ LOSSES: Registry[LossFactory] = Registry(
         "gan_engine.losses.learned_perceptual",
         "gan_engine.losses.feature_extractor",
         "gan_engine.losses.feature_matching",
+        "gan_engine.losses.holes",
     ],
 )
 NORMALISERS: Registry[NormaliserFactory] = Registry(

@@ -38,7 +38,8 @@ def test_partial_conv_ignores_missing_pixels_and_grows_the_known_region() -> Non
     second, _ = layer(changed, valid)
     assert torch.equal(first, second)
     # a 3x3 window sees a known pixel one pixel into the hole, not at its centre
-    assert first_valid[0, 0, 3, 3] == 1.0 and first_valid[0, 0, 5, 5] == 0.0
+    assert first_valid[0, 0, 3, 3] == 1.0
+    assert first_valid[0, 0, 5, 5] == 0.0
     assert (first[..., 5, 5] == 0).all()  # nothing seen: no output (not even the bias)
 
 
