@@ -10,7 +10,8 @@ import torch
 from gan_engine.generators.inpainting_unet import InpaintingUNet, InpaintingUNetParams
 from gan_engine.losses.holes import MaskedL1Loss, MaskedL1Params
 from gan_engine.masks.mixture import Mixture, MixtureMember, MixtureParams
-from gan_engine.masks.validation import ratio_bin, validation_holes
+from gan_engine.masks.validation import validation_holes
+from gan_engine.metrics.holes import ratio_bin
 from gan_engine.nn.fill import biharmonic_fill, composite
 from gan_engine.protocols import LossContext
 from gan_engine.types import Conditioning

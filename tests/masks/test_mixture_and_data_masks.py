@@ -5,14 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.masks.from_data import NodataHoles
 from gan_engine.masks.mixture import Mixture, MixtureMember, MixtureParams
 from gan_engine.masks.shapes import Boxes
-from gan_engine.masks.validation import ratio_bin, validation_holes
+from gan_engine.masks.validation import validation_holes
 from gan_engine.types import Sample
 
 
@@ -107,13 +105,6 @@ def test_nodata_errors_are_clear() -> None:
         NodataHoles()((8, 8), np.random.default_rng(0), sample_with_mask(torch.zeros(1, 8, 8)))
     with pytest.raises(DataError, match="no integer multiple"):
         NodataHoles()((5, 5), np.random.default_rng(0), sample_with_mask(torch.ones(1, 8, 8)))
-
-
-@settings(deadline=None, max_examples=10, derandomize=True, database=None)
-@given(ratio=st.floats(0.0, 1.0))
-def test_ratio_bins(ratio: float) -> None:
-    expected = "thin" if ratio < 0.1 else "medium" if ratio < 0.3 else "thick"
-    assert ratio_bin(ratio) == expected
 
 
 def test_validation_holes_are_fixed_by_seed_and_index() -> None:
