@@ -15,7 +15,7 @@ import numpy as np
 from torch.utils.data import Dataset
 
 from gan_engine.errors import DataError
-from gan_engine.protocols import MaskGenerator
+from gan_engine.protocols import DatasetSelector, MaskGenerator
 from gan_engine.types import Sample
 
 
@@ -71,3 +71,28 @@ class HoleSamples(Dataset[Sample]):
         sample["holes"] = holes
         result: Sample = sample
         return result
+
+
+class HoleSelector:
+    """A dataset selector whose samples carry holes.
+
+    ``selector``'s datasets come wrapped in :class:`HoleSamples`: training masks drawn per epoch,
+    validation masks fixed.
+    """
+
+    def __init__(self, selector: DatasetSelector, masks: MaskGenerator, seed: int) -> None:
+        self.selector = selector
+        self.masks = masks
+        self.seed = seed
+        self.spatial_dims = selector.spatial_dims
+        self.channels = selector.channels
+        self.scale = selector.scale
+        self.data_range = selector.data_range
+
+    def train_dataset(self) -> Dataset[Sample]:
+        """The training split with holes drawn per epoch."""
+        return HoleSamples(self.selector.train_dataset(), self.masks, self.seed, fixed=False)
+
+    def val_dataset(self) -> Dataset[Sample]:
+        """The validation split with fixed holes."""
+        return HoleSamples(self.selector.val_dataset(), self.masks, self.seed, fixed=True)

@@ -9,7 +9,8 @@ import attrs
 import numpy as np
 from torch import Tensor
 
-from gan_engine.errors import ComponentNotFoundError, InvalidParamError
+from gan_engine.errors import InvalidParamError
+from gan_engine.masks.choice import build_mask_params
 from gan_engine.protocols import MaskGenerator
 from gan_engine.registry import MASK_GENERATORS, Capabilities, register_mask_generator
 from gan_engine.types import Sample
@@ -33,26 +34,6 @@ class MixtureMember:
     params: dict[str, Any] = attrs.field(factory=dict)
 
 
-def build_member_params(member: MixtureMember, key: str) -> Any:
-    """The member's parameters structured into its own class; errors name ``key.params.<field>``."""
-    name_key, params_key = f"{key}.name", f"{key}.params"
-    try:
-        entry = MASK_GENERATORS.get(member.name)
-    except ComponentNotFoundError as error:
-        raise InvalidParamError(name_key, str(error)) from None
-    if entry.name == "mixture":
-        raise InvalidParamError(name_key, "a mixture cannot contain another mixture")
-    try:
-        return entry.params_cls(**member.params)
-    except InvalidParamError as error:
-        nested = f"{params_key}.{error.key}"
-        raise InvalidParamError(nested, error.message) from None
-    except TypeError as error:
-        fields = ", ".join(field.name for field in attrs.fields(entry.params_cls))
-        msg = f"{error}; {member.name} takes: {fields or 'no parameters'}"
-        raise InvalidParamError(params_key, msg) from None
-
-
 def _check_members(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Attrs validator: a non-empty list of valid members whose probabilities sum to 1."""
     if not isinstance(value, list) or not value:
@@ -65,7 +46,7 @@ def _check_members(_instance: object, attribute: attrs.Attribute[Any], value: An
             raise InvalidParamError(key, f"expected a number, got {probability!r}")
         if not 0.0 <= probability <= 1.0:
             raise InvalidParamError(key, f"expected a probability in [0, 1], got {probability}")
-        build_member_params(member, f"{attribute.name}.{index}")
+        build_mask_params(member.name, member.params, f"{attribute.name}.{index}", nested=True)
     total = sum(member.probability for member in value)
     if abs(total - 1.0) > PROBABILITY_TOLERANCE:
         listed = " + ".join(f"{member.probability} ({member.name})" for member in value)
@@ -103,7 +84,8 @@ class Mixture:
         self.members: list[MaskGenerator] = []
         for index, member in enumerate(self.params.members):
             entry = MASK_GENERATORS.get(member.name)
-            built = entry.factory(build_member_params(member, f"members.{index}"))
+            params = build_mask_params(member.name, member.params, f"members.{index}", nested=True)
+            built = entry.factory(params)
             self.members.append(built)
         weights = np.array([member.probability for member in self.params.members], dtype=float)
         self.probabilities = weights / weights.sum()

@@ -10,10 +10,11 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
-from gan_engine.data.hole_samples import HoleSamples
+from gan_engine.data.hole_samples import HoleSamples, HoleSelector
 from gan_engine.errors import DataError
 from gan_engine.masks.shapes import Boxes
 from gan_engine.masks.validation import validation_holes
+from gan_engine.protocols import DatasetSelector
 from gan_engine.types import Sample
 
 
@@ -73,3 +74,28 @@ def test_wrong_or_full_masks_are_refused() -> None:
         HoleSamples(Plain((16, 16)), Broken(torch.zeros(1, 8, 8)), 0, fixed=True)[0]
     with pytest.raises(DataError, match="every pixel of sample 0"):
         HoleSamples(Plain((16, 16)), Broken(torch.ones(1, 16, 16)), 0, fixed=True)[0]
+
+
+class Selector:
+    spatial_dims = 2
+    channels = 2
+    scale = 1
+    data_range = 255.0
+
+    def train_dataset(self) -> Dataset[Sample]:
+        return Plain((16, 16))
+
+    def val_dataset(self) -> Dataset[Sample]:
+        return Plain((16, 16))
+
+
+def test_hole_selector_wraps_both_splits() -> None:
+    selector = HoleSelector(Selector(), Boxes(), seed=2)
+    assert isinstance(selector, DatasetSelector)
+    assert (selector.channels, selector.scale, selector.data_range) == (2, 1, 255.0)
+    train, val = selector.train_dataset(), selector.val_dataset()
+    assert isinstance(train, HoleSamples)
+    assert isinstance(val, HoleSamples)
+    assert not train.fixed
+    assert val.fixed
+    assert torch.equal(val[1]["holes"], validation_holes(Boxes(), (16, 16), 1, seed=2))

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.masks.choice import MaskChoice
 from gan_engine.masks.from_data import NodataHoles
 from gan_engine.masks.mixture import Mixture, MixtureMember, MixtureParams
 from gan_engine.masks.shapes import Boxes
@@ -115,3 +116,17 @@ def test_validation_holes_are_fixed_by_seed_and_index() -> None:
     assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True))
     assert not all(torch.equal(a, b) for a, b in zip(first, other, strict=True))
     assert not torch.equal(first[0], first[1])
+
+
+def test_mask_choice_builds_its_generator_and_names_bad_keys() -> None:
+    choice = MaskChoice(
+        name="stripes", params={"axis": 0, "hole_ratio": [0.25, 0.25], "period": [4, 4]}
+    )
+    holes = choice.build()((8, 8), np.random.default_rng(0))
+    assert holes.sum() == 16.0  # two whole rows of 8
+    with pytest.raises(InvalidParamError, match="did you mean 'strokes'") as caught:
+        MaskChoice(name="stroke")
+    assert caught.value.key == "masks.name"
+    with pytest.raises(InvalidParamError) as caught:
+        MaskChoice(name="boxes", params={"hole_ratio": [0.5]})
+    assert caught.value.key == "masks.params.hole_ratio"
