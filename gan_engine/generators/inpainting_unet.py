@@ -72,6 +72,10 @@ class InpaintingUNetParams:
         """A very small configuration for contract tests and smoke runs."""
         return cls(n_channels=4, depth=1, ffc_blocks=1)
 
+    def input_multiple(self) -> int:
+        """Tile starts must be multiples of ``2 ** depth``, so every tile sees the same strided grid."""
+        return 1 << self.depth
+
     def receptive_field(self, scale: int | None = None) -> int | None:
         """Radius in input pixels beyond which an output pixel cannot depend on the input.
 

@@ -63,6 +63,11 @@ class NiftiSource:
         # volume axes (x, y, z, c) → (c, *S)
         return np.ascontiguousarray(block.transpose(3, *self.order)).astype(self.dtype, copy=False)
 
+    def georeference(self) -> tuple[str, Any] | None:
+        """``("affine", rows)``: the voxel-to-world affine, rounded to 1e-6."""
+        affine = np.asarray(self.image.affine, dtype=np.float64)
+        return "affine", tuple(tuple(round(float(v), 6) for v in row) for row in affine)
+
     def create_sink(self, target: Path, layout: OutputLayout) -> RasterSink:
         """An in-memory output, saved as NIfTI with the rescaled header and affine on commit."""
 
