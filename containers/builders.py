@@ -13,6 +13,7 @@ from typing import Any, cast
 import attrs
 from torch import nn
 
+from containers.spec.model import ModelSpec
 from containers.spec.schema import ComponentSpec, Spec
 from gan_engine.data.datamodule import SRDataModule, default_workers
 from gan_engine.data.fit_samples import DatasetSamples
@@ -24,14 +25,15 @@ from gan_engine.protocols import (
     Discriminator,
     Generator,
     Normaliser,
+    Task,
 )
-from gan_engine.registry import DATASETS, DISCRIMINATORS, GENERATORS, LOSSES, NORMALISERS
+from gan_engine.registry import DATASETS, DISCRIMINATORS, GENERATORS, LOSSES, NORMALISERS, TASKS
 from gan_engine.training.callbacks.extra_validation import ValidationHook
 from gan_engine.training.terms import AdversarialTerm, LossTerm
 from gan_engine.weights import load_strict, read_state_dict
 
 
-def build_normaliser(spec: Spec) -> Normaliser:
+def build_normaliser(spec: Spec | ModelSpec) -> Normaliser:
     """The normaliser of both branches (``Normalisation.lr``/``.hr`` override the shared one)."""
     section = spec.Normalisation
     shared = ComponentSpec(name=section.name, params=section.params)
@@ -54,7 +56,17 @@ def fit_normaliser(normaliser: Normaliser, datamodule: SRDataModule, spec: Spec)
     return normaliser
 
 
-def build_generator(spec: Spec) -> Generator:
+def build_task(spec: Spec | ModelSpec) -> Task:
+    """The task named by the ``Task`` section (``super_resolution`` when the spec has none)."""
+    return TASKS.get(spec.Task.name).factory(
+        spatial_dims=spec.Data.spatial_dims,
+        channels=spec.Data.channels,
+        scale=spec.Data.scale,
+        params=spec.Task.params,
+    )
+
+
+def build_generator(spec: Spec | ModelSpec) -> Generator:
     """The generator; ``Generator.pretrained`` weights are loaded strictly when set."""
     section = spec.Generator
     entry = GENERATORS.get(section.name)

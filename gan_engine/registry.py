@@ -28,6 +28,7 @@ from gan_engine.protocols import (
     Loss,
     MaskGenerator,
     Normaliser,
+    Task,
 )
 from gan_engine.types import SPATIAL_DIMS, ConditioningKind, SpatialDims
 
@@ -52,6 +53,9 @@ class Capabilities:
             (``mask``: a hole mask as extra input channels; ``embedding``: a global embedding;
             ``tokens``: token embeddings). Empty for unconditional components. Widths (e.g. the
             embedding size) are parameters, checked when the component is built.
+        generator_needs: for tasks, the conditioning kinds the task feeds the generator; the spec
+            loader refuses a generator whose ``conditioning`` lacks one of them.
+        discriminator_needs: for tasks, the same for the discriminator.
     """
 
     spatial_dims: frozenset[SpatialDims] = frozenset(SPATIAL_DIMS)
@@ -60,6 +64,8 @@ class Capabilities:
     channels_last_safe: bool = True
     receptive_field: int | None = None
     conditioning: frozenset[ConditioningKind] = frozenset()
+    generator_needs: frozenset[ConditioningKind] = frozenset()
+    discriminator_needs: frozenset[ConditioningKind] = frozenset()
 
 
 class GeneratorFactory(Protocol):
@@ -116,6 +122,14 @@ class MaskGeneratorFactory(Protocol):
 
     def __call__(self, params: Any) -> MaskGenerator:
         """Build the mask generator."""
+        ...
+
+
+class TaskFactory(Protocol):
+    """Builds a task for the run's dims, channels and scale."""
+
+    def __call__(self, spatial_dims: SpatialDims, channels: int, scale: int, params: Any) -> Task:
+        """Build the task."""
         ...
 
 
@@ -326,6 +340,7 @@ DATASETS: Registry[DatasetFactory] = Registry(
         "gan_engine.data.raster_selectors",
     ],
 )
+TASKS: Registry[TaskFactory] = Registry("task", ["gan_engine.tasks.super_resolution"])
 MASK_GENERATORS: Registry[MaskGeneratorFactory] = Registry(
     "mask_generator",
     [
@@ -341,11 +356,20 @@ register_discriminator = DISCRIMINATORS.register
 register_loss = LOSSES.register
 register_normaliser = NORMALISERS.register
 register_dataset = DATASETS.register
+register_task = TASKS.register
 register_mask_generator = MASK_GENERATORS.register
 
 REGISTRIES: dict[str, Registry[Any]] = {
     registry.kind: registry
-    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS, MASK_GENERATORS)
+    for registry in (
+        GENERATORS,
+        DISCRIMINATORS,
+        LOSSES,
+        NORMALISERS,
+        DATASETS,
+        TASKS,
+        MASK_GENERATORS,
+    )
 }
-"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``, ``dataset``,
-``mask_generator``)."""
+"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``,
+``dataset``, ``task``, ``mask_generator``)."""

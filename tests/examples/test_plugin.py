@@ -47,6 +47,7 @@ def test_entry_point_groups_are_the_documented_ones() -> None:
         "loss": "gan_engine.losses",
         "normaliser": "gan_engine.normalisers",
         "dataset": "gan_engine.datasets",
+        "task": "gan_engine.tasks",
         "mask_generator": "gan_engine.mask_generators",
     }
 
