@@ -303,3 +303,22 @@ class MaskGenerator(Protocol):
     ) -> Tensor:
         """Return a hole mask ``[1, *shape]`` (1 = missing)."""
         ...
+
+
+@runtime_checkable
+class HoleFilling(Protocol):
+    """A task whose samples carry hole masks (inpainting, gap-filling).
+
+    The composition root wraps the run's datasets so that every sample gets ``holes`` drawn by
+    ``masks`` with ``mask_seed`` (see :class:`gan_engine.data.hole_samples.HoleSelector`).
+    """
+
+    @property
+    def masks(self) -> MaskGenerator:
+        """The mask generator drawing each sample's holes."""
+        ...
+
+    @property
+    def mask_seed(self) -> int:
+        """The seed of every mask."""
+        ...

@@ -340,7 +340,9 @@ DATASETS: Registry[DatasetFactory] = Registry(
         "gan_engine.data.raster_selectors",
     ],
 )
-TASKS: Registry[TaskFactory] = Registry("task", ["gan_engine.tasks.super_resolution"])
+TASKS: Registry[TaskFactory] = Registry(
+    "task", ["gan_engine.tasks.super_resolution", "gan_engine.tasks.inpainting"]
+)
 MASK_GENERATORS: Registry[MaskGeneratorFactory] = Registry(
     "mask_generator",
     [

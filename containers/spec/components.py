@@ -130,6 +130,11 @@ _NETWORKS: tuple[tuple[KeyPath, str], ...] = (
 )
 
 
+_WRAPPED: dict[str, frozenset[str]] = {"generator": frozenset({"mask"})}
+"""Conditioning any network of a kind accepts once wrapped: every generator takes hole masks
+through :class:`gan_engine.generators.mask_input.MaskInput` (see ``build_generator``)."""
+
+
 def _conditioning_issues(entries: Mapping[KeyPath, Entry[Any]]) -> list[Issue]:
     """The task feeds a network conditioning that the network's capabilities do not accept."""
     task = entries.get(_TASK)
@@ -141,7 +146,9 @@ def _conditioning_issues(entries: Mapping[KeyPath, Entry[Any]]) -> list[Issue]:
         if network is None:
             continue
         needed: frozenset[str] = getattr(task.capabilities, field)
-        missing = needed - network.capabilities.conditioning
+        missing = (
+            needed - network.capabilities.conditioning - _WRAPPED.get(network.kind, frozenset())
+        )
         if not missing:
             continue
         accepted = ", ".join(sorted(network.capabilities.conditioning)) or "none"

@@ -133,6 +133,7 @@ class MaskTargetLoss(nn.Module):
 
     name = "mask_target"
     needs_real_logits: ClassVar[bool] = False
+    needs_holes: ClassVar[bool] = True  # the trainer passes the holes to discriminator_loss
 
     def __init__(
         self, params: MaskTargetParams | None = None, pool: HolePooling | None = None

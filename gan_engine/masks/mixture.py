@@ -34,6 +34,23 @@ class MixtureMember:
     params: dict[str, Any] = attrs.field(factory=dict)
 
 
+def _as_members(value: Any) -> Any:
+    """Mappings (as a spec gives them inside a task's ``masks.params``) become :class:`MixtureMember`."""
+    if not isinstance(value, list):
+        return value
+    members = []
+    for index, item in enumerate(value):
+        if isinstance(item, dict):
+            try:
+                item = MixtureMember(**item)
+            except TypeError as error:
+                key = f"members.{index}"
+                msg = f"expected name, probability and params: {error}"
+                raise InvalidParamError(key, msg) from None
+        members.append(item)
+    return members
+
+
 def _check_members(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Attrs validator: a non-empty list of valid members whose probabilities sum to 1."""
     if not isinstance(value, list) or not value:
@@ -67,6 +84,7 @@ class MixtureParams:
             MixtureMember(name="strokes", probability=0.5),
             MixtureMember(name="boxes", probability=0.5),
         ],
+        converter=_as_members,
         validator=_check_members,
     )
 
