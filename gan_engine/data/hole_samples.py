@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 from torch.utils.data import Dataset
 
+from gan_engine.data.epochs import EpochKeyed, SharedEpoch
 from gan_engine.errors import DataError
 from gan_engine.protocols import DatasetSelector, MaskGenerator
 from gan_engine.types import Sample
 
 
-class HoleSamples(Dataset[Sample]):
+class HoleSamples(EpochKeyed, Dataset[Sample]):
     """``dataset``'s samples with ``holes`` drawn by ``masks``.
 
     Args:
@@ -36,7 +37,8 @@ class HoleSamples(Dataset[Sample]):
         self.masks = masks
         self.seed = seed
         self.fixed = fixed
-        self.epoch = 0
+        # Shared memory: persistent DataLoader workers see the epoch the sampler sets.
+        self._epoch = SharedEpoch()
 
     def __len__(self) -> int:
         """As many samples as the wrapped dataset."""
@@ -44,7 +46,7 @@ class HoleSamples(Dataset[Sample]):
 
     def set_epoch(self, epoch: int) -> None:
         """Select the epoch of the training masks; the wrapped dataset gets it too."""
-        self.epoch = epoch
+        self._epoch.set(epoch)
         forward = getattr(self.dataset, "set_epoch", None)
         if callable(forward):
             forward(epoch)
