@@ -209,10 +209,11 @@ def _capability_issues(
         )
         issues.append(Issue(site.name_path, message))
     scales = capabilities.scales
-    if site.kind == "generator" and scales is not None and data.scale not in scales:
+    if site.kind in ("generator", "task") and scales is not None and data.scale not in scales:
         supported = ", ".join(str(scale) for scale in sorted(scales))
         message = (
-            f"generator '{entry.name}' supports scales {supported} only; Data.scale is {data.scale}"
+            f"{entry.kind} '{entry.name}' supports scales {supported} only; "
+            f"Data.scale is {data.scale}"
         )
         issues.append(Issue(site.name_path, message))
     return issues

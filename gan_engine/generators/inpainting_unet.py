@@ -9,7 +9,7 @@ convolution blocks (:mod:`gan_engine.nn.ffc`), whose receptive field is the whol
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self, TypeAlias, get_args
 
 import attrs
 import torch
@@ -18,13 +18,16 @@ from torch import Tensor, nn
 
 from gan_engine.nn.activation import ACTIVATION_KINDS, ActivationKind
 from gan_engine.nn.ffc import FFCResidualBlock
-from gan_engine.nn.fill import composite
+from gan_engine.nn.fill import composite, harmonic_fill
 from gan_engine.nn.layers import conv
 from gan_engine.nn.masked_conv import MASKED_CONV_KINDS, MaskedConv, MaskedConvKind
 from gan_engine.nn.norm import NORM_KINDS, NormKind
 from gan_engine.params import at_least, in_range, odd, one_of
 from gan_engine.registry import Capabilities, register_generator
 from gan_engine.types import Conditioning, SpatialDims
+
+Prefill: TypeAlias = Literal["zero", "harmonic"]
+PREFILLS: tuple[Prefill, ...] = get_args(Prefill)
 
 MAX_WIDTH_FACTOR = 8
 """Feature width stops doubling at ``n_channels · 8`` (deeper levels keep it)."""
@@ -50,6 +53,10 @@ class InpaintingUNetParams:
             multispectral stripes); otherwise one channel, a pixel missing if any band is.
         composite: return ``image · (1 − m) + output · m``, keeping known pixels exactly;
             needs ``in_channels == out_channels``.
+        prefill: what the holes hold in the network's input: ``zero`` (DeepFill, LaMa) or
+            ``harmonic``, the classical fill of :func:`gan_engine.nn.fill.harmonic_fill`, which the
+            network then corrects (its output is added to the fill: it starts from the baseline).
+            ``harmonic`` needs ``in_channels == out_channels`` and sees the whole input.
     """
 
     n_channels: int = attrs.field(default=32, validator=at_least(2))
@@ -66,6 +73,7 @@ class InpaintingUNetParams:
     norm: NormKind = attrs.field(default="none", validator=one_of(NORM_KINDS))
     per_band_holes: bool = False
     composite: bool = True
+    prefill: Prefill = attrs.field(default="zero", validator=one_of(PREFILLS))
 
     @classmethod
     def tiny(cls) -> Self:
@@ -79,11 +87,11 @@ class InpaintingUNetParams:
     def receptive_field(self, scale: int | None = None) -> int | None:
         """Radius in input pixels beyond which an output pixel cannot depend on the input.
 
-        ``None`` with FFC blocks (global). Otherwise an upper bound summed along the deepest path:
-        each convolution adds ``kernel_size // 2`` times its level's stride, each nearest upsampling
-        half its stride.
+        ``None`` with FFC blocks or the harmonic pre-fill (global). Otherwise an upper bound
+        summed along the deepest path: each convolution adds ``kernel_size // 2`` times its level's
+        stride, each nearest upsampling half its stride.
         """
-        if self.ffc_blocks > 0:
+        if self.ffc_blocks > 0 or self.prefill == "harmonic":
             return None
         half = self.kernel_size // 2
         radius = half  # stem
@@ -171,10 +179,11 @@ class InpaintingUNet(nn.Module):
         if in_channels < 1 or out_channels < 1:
             msg = f"InpaintingUNet: channels must be >= 1, got in={in_channels}, out={out_channels}"
             raise ValueError(msg)
-        if params.composite and in_channels != out_channels:
+        if (params.composite or params.prefill == "harmonic") and in_channels != out_channels:
             msg = (
-                "InpaintingUNet: composite needs in_channels == out_channels, got "
-                f"{in_channels} and {out_channels}; set composite: false"
+                "InpaintingUNet: composite and the harmonic prefill need in_channels == "
+                f"out_channels, got {in_channels} and {out_channels}; set composite: false and "
+                "prefill: zero"
             )
             raise ValueError(msg)
         self.spatial_dims: SpatialDims = spatial_dims
@@ -218,7 +227,10 @@ class InpaintingUNet(nn.Module):
         padded_holes = F.pad(missing, pads, value=1.0) if any(pads) else missing
         known_mask = 1.0 - padded_holes
         valid = known_mask.amin(dim=1, keepdim=True)
-        x, valid = self.stem(torch.cat([image * known_mask, padded_holes], dim=1), valid)
+        start = image * known_mask
+        if self.params.prefill == "harmonic":
+            start = harmonic_fill(image, padded_holes)
+        x, valid = self.stem(torch.cat([start, padded_holes], dim=1), valid)
         skips: list[tuple[Tensor, Tensor]] = []
         for down in self.down:
             skips.append((x, valid))
@@ -228,7 +240,10 @@ class InpaintingUNet(nn.Module):
             x = F.interpolate(x, size=skip.shape[2:], mode="nearest")
             valid = F.interpolate(valid, size=skip.shape[2:], mode="nearest")
             x, valid = up(torch.cat([x, skip], dim=1), torch.maximum(valid, skip_valid))
-        out: Tensor = self.head(x)[(slice(None), slice(None), *(slice(0, n) for n in size))]
+        out: Tensor = self.head(x)
+        if self.params.prefill == "harmonic":
+            out = out + start  # a correction of the classical fill
+        out = out[(slice(None), slice(None), *(slice(0, n) for n in size))]
         if not self.params.composite:
             return out
         return composite(lr, out, holes)

@@ -19,9 +19,11 @@ from gan_engine.registry import MASK_GENERATORS
 def build_mask_params(name: str, params: Any, key: str, *, nested: bool = False) -> Any:
     """``params`` structured into the class of the mask generator ``name``; errors name ``key``.
 
-    With ``nested`` (inside a mixture) a ``mixture`` is refused.
+    With ``nested`` (inside a mixture) a ``mixture`` is refused. An empty ``key`` names the keys
+    relative to the choice itself (``name``, ``params.<field>``).
     """
-    name_key, params_key = f"{key}.name", f"{key}.params"
+    prefix = f"{key}." if key else ""
+    name_key, params_key = f"{prefix}name", f"{prefix}params"
     try:
         entry = MASK_GENERATORS.get(name)
     except ComponentNotFoundError as error:
@@ -42,7 +44,8 @@ def build_mask_params(name: str, params: Any, key: str, *, nested: bool = False)
 
 
 def _check_choice(instance: MaskChoice, attribute: attrs.Attribute[Any], value: Any) -> None:
-    build_mask_params(instance.name, value, "masks")
+    # Keys relative to the choice: the spec layer prefixes the path it was structured at.
+    build_mask_params(instance.name, value, "")
 
 
 @attrs.frozen(kw_only=True)

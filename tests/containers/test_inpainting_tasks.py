@@ -182,3 +182,27 @@ def test_bad_masks_are_clear_errors(
     args = ["predict", checkpoint, str(tmp_path / "scan.nii.gz"), "--out", str(tmp_path / "o")]
     assert main([*args, "--mask", str(folder), "--no-progress"]) != 0
     assert "have no mask file" in capsys.readouterr().err
+
+
+def test_mask_mistakes_are_reported_at_load_with_line_and_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (SPECS / "inpainting_photos.yaml").read_text()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("probability: 0.5", "probability: 0.4"))
+    assert main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:" in err
+    assert "Task.params.masks.params.members: the probabilities must sum to 1" in err
+    bad.write_text(text.replace("name: strokes", "name: stroke"))
+    assert main(["check", str(bad)]) == 2
+    assert (
+        "Task.params.masks.params.members.0.name: unknown mask_generator 'stroke'"
+        in capsys.readouterr().err
+    )
+    bad.write_text(text.replace("scale: 1 ", "scale: 2 "))
+    assert main(["check", str(bad)]) == 2
+    assert (
+        "Task.name: task 'inpainting' supports scales 1 only; Data.scale is 2"
+        in capsys.readouterr().err
+    )

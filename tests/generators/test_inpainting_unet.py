@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gan_engine.generators.inpainting_unet import InpaintingUNet, InpaintingUNetParams
+from gan_engine.nn.fill import harmonic_fill
 from gan_engine.nn.masked_conv import MASKED_CONV_KINDS
 from gan_engine.registry import GENERATORS
 from gan_engine.types import Conditioning
@@ -22,11 +23,12 @@ SETTINGS = settings(deadline=None, max_examples=12, derandomize=True, database=N
     conv=st.sampled_from(MASKED_CONV_KINDS),
     ffc_blocks=st.integers(0, 1),
     per_band=st.booleans(),
+    prefill=st.sampled_from(["zero", "harmonic"]),
     channels=st.integers(1, 4),
     seed=st.integers(0, 2**16),
 )
 def test_composite_equals_the_input_where_the_mask_is_zero(
-    dims: int, conv: str, ffc_blocks: int, per_band: bool, channels: int, seed: int
+    dims: int, conv: str, ffc_blocks: int, per_band: bool, prefill: str, channels: int, seed: int
 ) -> None:
     torch.manual_seed(seed)
     params = InpaintingUNetParams(
@@ -34,7 +36,8 @@ def test_composite_equals_the_input_where_the_mask_is_zero(
         depth=2,
         conv=conv,
         ffc_blocks=ffc_blocks,
-        per_band_holes=per_band,  # type: ignore[arg-type]
+        per_band_holes=per_band,
+        prefill=prefill,  # type: ignore[arg-type]
     )
     model = InpaintingUNet(dims, channels, channels, 1, params)  # type: ignore[arg-type]
     shape = (11, 13) if dims == 2 else (5, 6, 7)
@@ -105,5 +108,19 @@ def test_missing_or_mismatched_holes_are_refused(cond: Conditioning | None, mess
 def test_bad_construction_is_refused() -> None:
     with pytest.raises(ValueError, match="scale must be 1"):
         InpaintingUNet(2, 3, 3, 2)
-    with pytest.raises(ValueError, match="composite needs"):
+    with pytest.raises(ValueError, match="composite and the harmonic prefill need"):
         InpaintingUNet(2, 3, 1, 1)
+
+
+def test_harmonic_prefill_starts_from_the_classical_fill() -> None:
+    torch.manual_seed(0)
+    params = InpaintingUNetParams(n_channels=4, depth=1, prefill="harmonic")
+    model = InpaintingUNet(2, 2, 2, 1, params)
+    torch.nn.init.zeros_(model.head.weight)
+    torch.nn.init.zeros_(model.head.bias)  # a zero correction: the output is the harmonic fill
+    image = torch.rand(1, 2, 12, 12)
+    holes = torch.zeros(1, 1, 12, 12)
+    holes[..., 3:7, 4:9] = 1.0
+    out = model(image, Conditioning(holes=holes))
+    torch.testing.assert_close(out, harmonic_fill(image * (1 - holes), holes))
+    assert InpaintingUNetParams(prefill="harmonic").receptive_field() is None

@@ -126,7 +126,7 @@ def test_mask_choice_builds_its_generator_and_names_bad_keys() -> None:
     assert holes.sum() == 16.0  # two whole rows of 8
     with pytest.raises(InvalidParamError, match="did you mean 'strokes'") as caught:
         MaskChoice(name="stroke")
-    assert caught.value.key == "masks.name"
+    assert caught.value.key == "name"
     with pytest.raises(InvalidParamError) as caught:
         MaskChoice(name="boxes", params={"hole_ratio": [0.5]})
-    assert caught.value.key == "masks.params.hole_ratio"
+    assert caught.value.key == "params.hole_ratio"
