@@ -17,7 +17,9 @@ from containers.spec.model import ModelSpec
 from containers.spec.schema import ComponentSpec, Spec
 from gan_engine.data.datamodule import SRDataModule, default_workers
 from gan_engine.data.fit_samples import DatasetSamples
+from gan_engine.data.hole_samples import HoleSelector
 from gan_engine.errors import GanEngineError
+from gan_engine.generators.mask_input import with_mask_input
 from gan_engine.normalisers.branches import PerBranchNormaliser
 from gan_engine.protocols import (
     AdversarialLoss,
@@ -25,6 +27,7 @@ from gan_engine.protocols import (
     DegradationPipeline,
     Discriminator,
     Generator,
+    HoleFilling,
     Normaliser,
     Task,
 )
@@ -68,16 +71,30 @@ def build_task(spec: Spec | ModelSpec) -> Task:
 
 
 def build_generator(spec: Spec | ModelSpec) -> Generator:
-    """The generator; ``Generator.pretrained`` weights are loaded strictly when set."""
+    """The generator; ``Generator.pretrained`` weights are loaded strictly when set.
+
+    When the task feeds the generator hole masks and the generator has no mask input of its own, it
+    is built inside :class:`~gan_engine.generators.mask_input.MaskInput` (gap-filling SR).
+    """
     section = spec.Generator
     entry = GENERATORS.get(section.name)
-    generator = entry.factory(
-        spatial_dims=spec.Data.spatial_dims,
-        in_channels=spec.Data.channels,
-        out_channels=spec.Data.channels,
-        scale=spec.Data.scale,
-        params=section.params,
-    )
+    if "mask" in build_task(spec).generator_needs:
+        generator = with_mask_input(
+            entry,
+            spec.Data.spatial_dims,
+            spec.Data.channels,
+            spec.Data.channels,
+            spec.Data.scale,
+            section.params,
+        )
+    else:
+        generator = entry.factory(
+            spatial_dims=spec.Data.spatial_dims,
+            in_channels=spec.Data.channels,
+            out_channels=spec.Data.channels,
+            scale=spec.Data.scale,
+            params=section.params,
+        )
     if section.pretrained is not None:
         if not isinstance(generator, nn.Module):
             msg = f"generator {type(generator).__qualname__} is not a torch.nn.Module"
@@ -135,14 +152,21 @@ def build_loss_terms(spec: Spec) -> LossTerms:
 
 
 def build_selector(spec: Spec) -> DatasetSelector:
-    """The dataset selector named by ``Data.dataset``; it validates its files up front."""
+    """The dataset selector named by ``Data.dataset``; it validates its files up front.
+
+    For a hole-filling task its samples carry the holes the task's mask generator draws.
+    """
     entry = DATASETS.get(spec.Data.dataset)
-    return entry.factory(
+    selector = entry.factory(
         spatial_dims=spec.Data.spatial_dims,
         channels=spec.Data.channels,
         scale=spec.Data.scale,
         params=spec.Data.params,
     )
+    task = build_task(spec)
+    if isinstance(task, HoleFilling):
+        return HoleSelector(selector, task.masks, task.mask_seed)
+    return selector
 
 
 def build_datamodule(

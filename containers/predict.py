@@ -22,6 +22,8 @@ from tqdm import tqdm
 from containers.builders import build_generator, build_normaliser, build_task
 from containers.spec.loader import model_spec_from_dict
 from containers.spec.model import ModelSpec
+from gan_engine.data.hole_files import pair_hole_files
+from gan_engine.errors import DataError
 from gan_engine.inference.checkpoint import CheckpointContents, read_checkpoint
 from gan_engine.inference.distributed import FileJob, FilePredictionModule
 from gan_engine.inference.errors import InputError, OutputError
@@ -80,9 +82,15 @@ def load_predictor(
     *,
     device: str | torch.device = "cpu",
 ) -> Predictor:
-    """A :class:`~gan_engine.inference.Predictor` built from ``checkpoint`` alone."""
+    """A :class:`~gan_engine.inference.Predictor` built from ``checkpoint`` alone.
+
+    Models of hole-filling tasks (inpainting, gap-filling) read a hole mask with every tile.
+    """
     model = load_model(checkpoint)
-    return Predictor(model.generator, model.normaliser, options=options, device=device)
+    fills_holes = "mask" in model.task.generator_needs
+    return Predictor(
+        model.generator, model.normaliser, options=options, device=device, fills_holes=fills_holes
+    )
 
 
 def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
@@ -106,12 +114,21 @@ def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
 
 
 def plan_jobs(
-    inputs: Sequence[Path], out_dir: Path, *, suffix: str = "", overwrite: bool = False
+    inputs: Sequence[Path],
+    out_dir: Path,
+    *,
+    suffix: str = "",
+    overwrite: bool = False,
+    mask: Path | None = None,
 ) -> list[FileJob]:
     """One job per input: ``out_dir / (stem + suffix + format suffix)``, checked before any work.
 
+    ``mask`` is the hole mask of a single input (a file), or a folder holding one mask per input
+    paired by file stem; ``None`` fills the inputs' nodata.
+
     Raises:
-        InputError: a missing input or folder without inputs.
+        InputError: a missing input or folder without inputs, a mask file for several inputs, or
+            a mask folder without a mask for some input (all listed).
         OutputError: two inputs with one output name, an output that is an input, or an existing
             output without ``overwrite``.
     """
@@ -137,7 +154,20 @@ def plan_jobs(
             msg = f"inputs {earlier} and {job.source} would both be written to {job.target}"
             raise OutputError(msg)
         check_target(job.target, files, overwrite=overwrite)
-    return jobs
+    if mask is None:
+        return jobs
+    if mask.is_dir():
+        try:
+            paired = pair_hole_files([job.source for job in jobs], mask)
+        except DataError as error:
+            raise InputError(str(error)) from error
+        return [attrs.evolve(job, mask=paired[job.source]) for job in jobs]
+    if len(jobs) != 1:
+        msg = (
+            f"mask {mask} is one file for {len(jobs)} inputs; give a folder of masks paired by stem"
+        )
+        raise InputError(msg)
+    return [attrs.evolve(jobs[0], mask=mask)]
 
 
 @attrs.frozen(kw_only=True)
@@ -160,12 +190,13 @@ def predict_files(
     suffix: str = "",
     overwrite: bool = False,
     progress: bool = True,
+    mask: Path | None = None,
 ) -> list[PredictionReport]:
-    """Super-resolve every input into ``out_dir`` across the configured devices.
+    """Super-resolve (or fill) every input into ``out_dir`` across the configured devices.
 
-    Returns the reports of the files this process (rank) wrote.
+    ``mask``: see :func:`plan_jobs`. Returns the reports of the files this process (rank) wrote.
     """
-    jobs = plan_jobs(inputs, out_dir, suffix=suffix, overwrite=overwrite)
+    jobs = plan_jobs(inputs, out_dir, suffix=suffix, overwrite=overwrite, mask=mask)
     predictor = load_predictor(checkpoint, options)
     devices = devices or DeviceOptions()
     trainer = pl.Trainer(

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
+import numpy as np
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 
@@ -332,4 +333,42 @@ class Task(Protocol):
         ``batch`` is the raw batch in sensor units, ``prepared`` what :meth:`prepare` made of it and
         ``output`` what :meth:`generate` returned, still normalised.
         """
+        ...
+
+
+@runtime_checkable
+class MaskGenerator(Protocol):
+    """Draws hole masks for inpainting and gap-filling, in 2D and 3D.
+
+    ``mask_generator(shape, rng, sample=None) -> holes[1, *shape]``: float32, 1 where pixels are
+    missing (to be generated) and 0 where they are known. The mask depends only on ``shape``, the
+    state of ``rng`` (a :class:`numpy.random.Generator`) and, for masks read from the data, on
+    ``sample`` (e.g. its nodata ``mask``), so a seeded ``rng`` gives the same mask every time.
+    """
+
+    name: str
+
+    def __call__(
+        self, shape: Sequence[int], rng: np.random.Generator, sample: Sample | None = None
+    ) -> Tensor:
+        """Return a hole mask ``[1, *shape]`` (1 = missing)."""
+        ...
+
+
+@runtime_checkable
+class HoleFilling(Protocol):
+    """A task whose samples carry hole masks (inpainting, gap-filling).
+
+    The composition root wraps the run's datasets so that every sample gets ``holes`` drawn by
+    ``masks`` with ``mask_seed`` (see :class:`gan_engine.data.hole_samples.HoleSelector`).
+    """
+
+    @property
+    def masks(self) -> MaskGenerator:
+        """The mask generator drawing each sample's holes."""
+        ...
+
+    @property
+    def mask_seed(self) -> int:
+        """The seed of every mask."""
         ...

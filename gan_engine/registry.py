@@ -27,6 +27,7 @@ from gan_engine.protocols import (
     Discriminator,
     Generator,
     Loss,
+    MaskGenerator,
     Normaliser,
     Task,
 )
@@ -122,6 +123,14 @@ class DegradationFactory(Protocol):
 
     def __call__(self, spatial_dims: SpatialDims, channels: int, params: Any) -> DegradationStage:
         """Build the stage."""
+        ...
+
+
+class MaskGeneratorFactory(Protocol):
+    """Builds a mask generator from its parameters."""
+
+    def __call__(self, params: Any) -> MaskGenerator:
+        """Build the mask generator."""
         ...
 
 
@@ -296,6 +305,7 @@ GENERATORS: Registry[GeneratorFactory] = Registry(
         "gan_engine.generators.srresnet",
         "gan_engine.generators.rrdbnet",
         "gan_engine.generators.stochastic",
+        "gan_engine.generators.inpainting_unet",
     ],
 )
 DISCRIMINATORS: Registry[DiscriminatorFactory] = Registry(
@@ -318,6 +328,7 @@ LOSSES: Registry[LossFactory] = Registry(
         "gan_engine.losses.learned_perceptual",
         "gan_engine.losses.feature_extractor",
         "gan_engine.losses.feature_matching",
+        "gan_engine.losses.holes",
     ],
 )
 NORMALISERS: Registry[NormaliserFactory] = Registry(
@@ -338,7 +349,18 @@ DATASETS: Registry[DatasetFactory] = Registry(
         "gan_engine.data.raster_selectors",
     ],
 )
-TASKS: Registry[TaskFactory] = Registry("task", ["gan_engine.tasks.super_resolution"])
+TASKS: Registry[TaskFactory] = Registry(
+    "task", ["gan_engine.tasks.super_resolution", "gan_engine.tasks.inpainting"]
+)
+MASK_GENERATORS: Registry[MaskGeneratorFactory] = Registry(
+    "mask_generator",
+    [
+        "gan_engine.masks.shapes",
+        "gan_engine.masks.strokes",
+        "gan_engine.masks.mixture",
+        "gan_engine.masks.from_data",
+    ],
+)
 
 DEGRADATIONS: Registry[DegradationFactory] = Registry(
     "degradation",
@@ -359,10 +381,20 @@ register_normaliser = NORMALISERS.register
 register_dataset = DATASETS.register
 register_degradation = DEGRADATIONS.register
 register_task = TASKS.register
+register_mask_generator = MASK_GENERATORS.register
 
 REGISTRIES: dict[str, Registry[Any]] = {
     registry.kind: registry
-    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS, DEGRADATIONS, TASKS)
+    for registry in (
+        GENERATORS,
+        DISCRIMINATORS,
+        LOSSES,
+        NORMALISERS,
+        DATASETS,
+        DEGRADATIONS,
+        TASKS,
+        MASK_GENERATORS,
+    )
 }
 """Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``,
-``dataset``, ``degradation``, ``task``)."""
+``dataset``, ``degradation``, ``task``, ``mask_generator``)."""

@@ -105,6 +105,15 @@ def _add_predict_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
     predict.add_argument("--out", type=Path, required=True, help="folder for the outputs")
     predict.add_argument("--suffix", default="", help="added to output names (e.g. _x4)")
+    predict.add_argument(
+        "--mask",
+        type=Path,
+        default=None,
+        help=(
+            "hole-filling models: the hole mask (non-zero = missing) of the one input, or a folder "
+            "of masks paired with the inputs by file stem; default: fill the inputs' nodata"
+        ),
+    )
     predict.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     predict.add_argument(
         "--tile",
@@ -263,6 +272,7 @@ def _predict(args: argparse.Namespace) -> int:
         suffix=args.suffix,
         overwrite=args.overwrite,
         progress=not args.no_progress,
+        mask=args.mask,
     )
     for report in reports:
         print(

@@ -104,12 +104,14 @@ def _entry_block(entry: Entry[Any]) -> str:
 def _kind_block(kind: str, entries: list[Entry[Any]], group: str) -> str:
     sites = [site for site in COMPONENT_SITES if site.kind == kind]
     where = ", ".join(code(f"{site.dotted}.{site.name_key}") for site in sites)
-    if kind == "degradation":  # named inside a dataset's params, not by a section of its own
-        where = code("Data.params.degradation[i].name")
-    lead = (
-        f"Named in a spec at {where}. Plugins register more through the entry-point group "
-        f"{code(group)}."
+    named = (
+        f"Named in a spec at {where}."
+        if sites
+        else "Named inside the parameters of the components that use them (as `name` and `params`)."
     )
+    if kind == "degradation":  # named inside a dataset's params, not by a section of its own
+        named = f"Named in a spec at {code('Data.params.degradation[i].name')}."
+    lead = f"{named} Plugins register more through the entry-point group {code(group)}."
     rows = [
         [
             f"[`{entry.name}`](#{slug(_heading(entry))})",
@@ -118,7 +120,7 @@ def _kind_block(kind: str, entries: list[Entry[Any]], group: str) -> str:
         ]
         for entry in entries
     ]
-    parts = [f"## {plural(kind).capitalize()}", lead]
+    parts = [f"## {plural(kind).replace('_', ' ').capitalize()}", lead]
     if rows:
         parts.append(table(["name", "dims", "summary"], rows))
     parts += [_entry_block(entry) for entry in entries]

@@ -141,6 +141,11 @@ _NETWORKS: tuple[tuple[KeyPath, str], ...] = (
 )
 
 
+_WRAPPED: dict[str, frozenset[str]] = {"generator": frozenset({"mask"})}
+"""Conditioning any network of a kind accepts once wrapped: every generator takes hole masks
+through :class:`gan_engine.generators.mask_input.MaskInput` (see ``build_generator``)."""
+
+
 def _conditioning_issues(entries: Mapping[KeyPath, Entry[Any]]) -> list[Issue]:
     """The task feeds a network conditioning that the network's capabilities do not accept."""
     task = entries.get(_TASK)
@@ -152,7 +157,9 @@ def _conditioning_issues(entries: Mapping[KeyPath, Entry[Any]]) -> list[Issue]:
         if network is None:
             continue
         needed: frozenset[str] = getattr(task.capabilities, field)
-        missing = needed - network.capabilities.conditioning
+        missing = (
+            needed - network.capabilities.conditioning - _WRAPPED.get(network.kind, frozenset())
+        )
         if not missing:
             continue
         accepted = ", ".join(sorted(network.capabilities.conditioning)) or "none"
@@ -213,10 +220,11 @@ def _capability_issues(
         )
         issues.append(Issue(site.name_path, message))
     scales = capabilities.scales
-    if site.kind == "generator" and scales is not None and data.scale not in scales:
+    if site.kind in ("generator", "task") and scales is not None and data.scale not in scales:
         supported = ", ".join(str(scale) for scale in sorted(scales))
         message = (
-            f"generator '{entry.name}' supports scales {supported} only; Data.scale is {data.scale}"
+            f"{entry.kind} '{entry.name}' supports scales {supported} only; "
+            f"Data.scale is {data.scale}"
         )
         issues.append(Issue(site.name_path, message))
     return issues

@@ -21,10 +21,11 @@ from gan_engine.inference.predictor import PredictionReport, Predictor, Progress
 
 @attrs.frozen
 class FileJob:
-    """One input file and the output it becomes."""
+    """One input file, the output it becomes and, for hole-filling models, its mask file."""
 
     source: Path
     target: Path
+    mask: Path | None = None
 
 
 class RankShardSampler(Sampler[int]):
@@ -111,7 +112,11 @@ class FilePredictionModule(pl.LightningModule):
             return None
         job = self.jobs[int(batch)]
         return self.predictor.predict_file(
-            job.source, job.target, overwrite=self.overwrite, progress=self._progress()
+            job.source,
+            job.target,
+            overwrite=self.overwrite,
+            progress=self._progress(),
+            mask_path=job.mask,
         )
 
     def _progress(self) -> ProgressFactory | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from gan_engine.protocols import Generator, Normaliser
+from gan_engine.types import Conditioning
 
 
 def as_module(component: object, role: str) -> nn.Module:
@@ -32,6 +33,20 @@ class SensorUnitsModel(nn.Module):
     def forward(self, lr: Tensor) -> Tensor:
         """Super-resolve ``lr`` given in sensor units."""
         return self._norm.denormalise(self._g(self._norm.normalise(lr, "lr")), "hr")
+
+
+class HoleFillingModel(SensorUnitsModel):
+    """``forward(x[B, C_in + 1, *S])`` in sensor units, the last channel the holes (1 = missing).
+
+    The holes are zeroed in the normalised input and handed to the generator in ``cond.holes``, as
+    the inpainting and gap-filling tasks do in training.
+    """
+
+    def forward(self, lr: Tensor) -> Tensor:
+        """Fill and (for gap-filling) super-resolve ``lr[:, :-1]`` with the holes ``lr[:, -1:]``."""
+        image, holes = lr[:, :-1], lr[:, -1:]
+        normalised = self._norm.normalise(image, "lr") * (1.0 - holes)
+        return self._norm.denormalise(self._g(normalised, Conditioning(holes=holes)), "hr")
 
 
 class NetworkUnitsModel(nn.Module):

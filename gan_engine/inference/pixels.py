@@ -15,6 +15,7 @@ import numpy.typing as npt
 import torch
 from torch import Tensor
 
+from gan_engine.inference.holes import HoleSource
 from gan_engine.inference.io.base import OutputLayout, RasterSink, RasterSource, Window
 from gan_engine.inference.nodata import (
     fill_invalid,
@@ -26,12 +27,22 @@ from gan_engine.inference.values import restore_dtype
 
 
 class TileReader:
-    """Reads a window of ``frame`` (``None``: no frame axis) as float32 ``[C, *w]``, invalid pixels filled."""
+    """Reads a window of ``frame`` (``None``: no frame axis) as float32 ``[C, *w]``, invalid pixels filled.
 
-    def __init__(self, source: RasterSource, frame: int | None, fill_radius: int) -> None:
+    With ``holes`` the tile is ``[C + 1, *w]``: the hole mask (1 = missing) as its last channel.
+    """
+
+    def __init__(
+        self,
+        source: RasterSource,
+        frame: int | None,
+        fill_radius: int,
+        holes: HoleSource | None = None,
+    ) -> None:
         self.source = source
         self.prefix = () if frame is None else (slice(frame, frame + 1),)
         self.fill_radius = fill_radius
+        self.holes = holes
 
     def __call__(self, window: Window) -> Tensor:
         """The tile at ``window`` (spatial axes of one frame), ready for the network."""
@@ -42,13 +53,16 @@ class TileReader:
         invalid = invalid_mask(raw, self.source.nodata)
         if invalid is not None:
             x = fill_invalid(x, torch.from_numpy(invalid), self.fill_radius)
+        if self.holes is not None:
+            x = torch.cat([x, self.holes(window)])
         return x
 
 
 class BandWriter:
     """Writes finished output ``[C_out, *w]`` of ``frame`` to ``sink`` in the layout's dtype, with nodata.
 
-    Changes the values it is given in place (the tiler does not use them again).
+    Changes the values it is given in place (the tiler does not use them again). With ``holes``,
+    pixels inside holes keep the model's values even where the input was nodata: they were filled.
     """
 
     def __init__(
@@ -58,8 +72,10 @@ class BandWriter:
         frame: int | None,
         layout: OutputLayout,
         scale: int,
+        holes: HoleSource | None = None,
     ) -> None:
         self.source = source
+        self.holes = holes
         self.sink = sink
         self.prefix = () if frame is None else (slice(frame, frame + 1),)
         self.layout = layout
@@ -85,6 +101,8 @@ class BandWriter:
         invalid = invalid_mask(raw, self.source.nodata)
         if invalid is None:
             return
+        if self.holes is not None:
+            invalid = invalid & ~(self.holes(lr_window).numpy() > 0.5)
         mask = upsample_mask(invalid, s)
         if mask.shape[0] != out.shape[0]:
             mask = np.broadcast_to(mask.any(axis=0, keepdims=True), out.shape)

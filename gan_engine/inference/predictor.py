@@ -24,11 +24,12 @@ from gan_engine.inference.compiled import CompiledInference
 from gan_engine.inference.errors import InputError
 from gan_engine.inference.grid import TileGrid
 from gan_engine.inference.heap import reused_heap
+from gan_engine.inference.holes import HoleSource
 from gan_engine.inference.io.atomic import check_target
 from gan_engine.inference.io.base import OutputLayout, RasterSink, RasterSource
 from gan_engine.inference.io.formats import open_input
 from gan_engine.inference.io.memory import ArraySink, ArraySource
-from gan_engine.inference.model import SensorUnitsModel
+from gan_engine.inference.model import HoleFillingModel, SensorUnitsModel
 from gan_engine.inference.nodata import DEFAULT_FILL_RADIUS
 from gan_engine.inference.pixels import BandWriter, TileReader
 from gan_engine.inference.receptive import (
@@ -130,6 +131,8 @@ class Predictor:
         receptive_field: the generator's receptive-field radius in input pixels, ``None`` when
             unbounded; ``"auto"`` asks its parameters and the registry.
         device: where the network runs.
+        fills_holes: the generator fills holes (inpainting, gap-filling): every tile goes with its
+            hole mask, from a mask file or the input's nodata (:mod:`gan_engine.inference.holes`).
     """
 
     def __init__(
@@ -140,10 +143,13 @@ class Predictor:
         options: PredictOptions | None = None,
         receptive_field: int | Literal["auto"] | None = "auto",
         device: str | torch.device = "cpu",
+        fills_holes: bool = False,
     ) -> None:
         options = options or PredictOptions()
         self.options = options
-        self.model = SensorUnitsModel(generator, normaliser).eval().to(device)
+        self.fills_holes = fills_holes
+        model_cls = HoleFillingModel if fills_holes else SensorUnitsModel
+        self.model = model_cls(generator, normaliser).eval().to(device)
         if options.channels_last:
             fmt = torch.channels_last if generator.spatial_dims == 2 else torch.channels_last_3d
             self.model.to(memory_format=fmt)
@@ -196,17 +202,26 @@ class Predictor:
             output = self._network(batch)
         return output.float().cpu()
 
-    def predict(self, lr: ArrayT, *, nodata: float | None = None) -> ArrayT:
+    def predict(
+        self, lr: ArrayT, *, nodata: float | None = None, holes: ArrayT | None = None
+    ) -> ArrayT:
         """Super-resolve ``lr[C, *S]`` (sensor units) in memory, tile by tile.
 
         Returns ``[C_out, *(S * scale)]`` of the same type (NumPy or CPU tensor) and dtype; for 2D
-        models a ``[C, F, H, W]`` input is super-resolved frame by frame.
+        models a ``[C, F, H, W]`` input is super-resolved frame by frame. A hole-filling model
+        takes ``holes`` ``[1, *S]`` (non-zero = missing), or fills the nodata/NaN pixels without.
         """
         array = lr.detach().cpu().numpy() if isinstance(lr, Tensor) else np.asarray(lr)
         source = ArraySource(array, nodata=nodata)
+        mask = None
+        if holes is not None:
+            holes_array = (
+                holes.detach().cpu().numpy() if isinstance(holes, Tensor) else np.asarray(holes)
+            )
+            mask = ArraySource(holes_array, nodata=None)
         layout = self.output_layout(source)
         sink = ArraySink(layout, lambda _array: None)
-        self.run(source, sink)
+        self.run(source, sink, mask=mask)
         if isinstance(lr, Tensor):
             return torch.from_numpy(sink.array)
         return sink.array
@@ -218,24 +233,29 @@ class Predictor:
         *,
         overwrite: bool = False,
         progress: ProgressFactory | None = None,
+        mask_path: str | Path | None = None,
     ) -> PredictionReport:
         """Super-resolve one file into ``target_path`` (same format), atomically.
 
+        A hole-filling model reads its holes from ``mask_path`` (same pixels and georeference as
+        the input) or, without one, from the input's nodata.
+
         Raises:
             OutputError: the target is the input, or exists and ``overwrite`` is false.
-            InputError: the input is unreadable or does not fit the model.
+            InputError: the input or mask is unreadable or does not fit the model or each other.
         """
         source_file, target = Path(source_path), Path(target_path)
         check_target(target, [source_file], overwrite=overwrite)
         started = time.perf_counter()
         source = open_input(source_file, self.spatial_dims)
+        mask = None if mask_path is None else open_input(Path(mask_path), self.spatial_dims)
         try:
             layout = self.output_layout(source)
             tiles = self.count_tiles(source)
             bar = progress(source_file.name, tiles) if progress is not None else None
             sink = source.create_sink(target, layout)
             try:
-                self.run(source, sink, bar)
+                self.run(source, sink, bar, mask=mask)
                 sink.commit()
             except BaseException:
                 sink.abort()
@@ -245,6 +265,8 @@ class Predictor:
                     bar.close()
         finally:
             source.close()
+            if mask is not None:
+                mask.close()
         return PredictionReport(
             source=source_file,
             target=target,
@@ -302,15 +324,29 @@ class Predictor:
             msg = f"cannot tile {source.path} (spatial shape {spatial}): {error}"
             raise InputError(msg) from error
 
-    def run(self, source: RasterSource, sink: RasterSink, progress: Progress | None = None) -> None:
-        """Stream ``source`` through the model into ``sink`` (which the caller commits)."""
+    def run(
+        self,
+        source: RasterSource,
+        sink: RasterSink,
+        progress: Progress | None = None,
+        *,
+        mask: RasterSource | None = None,
+    ) -> None:
+        """Stream ``source`` through the model into ``sink`` (which the caller commits).
+
+        ``mask`` (a hole-filling model only) gives the holes; without it they are the nodata.
+        """
+        if mask is not None and not self.fills_holes:
+            msg = f"a mask was given for {source.path}, but this model does not fill holes"
+            raise InputError(msg)
         frames, spatial = self._frames(source)
         self._plan(source, spatial)
         layout = self.output_layout(source)
         for frame in [None] if frames is None else range(frames):
+            holes = HoleSource(source, mask, frame) if self.fills_holes else None
             self._tiler.run(
-                TileReader(source, frame, self.options.fill_radius),
+                TileReader(source, frame, self.options.fill_radius, holes),
                 spatial,
-                BandWriter(source, sink, frame, layout, self.scale),
+                BandWriter(source, sink, frame, layout, self.scale, holes),
                 on_batch=None if progress is None else progress.update,
             )

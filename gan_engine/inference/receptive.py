@@ -74,10 +74,16 @@ def resolve_overlap(receptive_field: int | None, overlap: int | None, multiple: 
 
 
 def input_multiple(generator: Generator) -> int:
-    """What input sizes and tile starts must be multiples of: 2 for pixel-unshuffle heads, else 1.
+    """What input sizes and tile starts must be multiples of (1 for most generators).
 
-    Read off the generator's parameters (``pixel_unshuffle``, as RRDBNet's), since the registry's
-    capabilities do not record it.
+    2 for pixel-unshuffle heads; ``2 ** depth`` for U-Nets, so their strided layers see the same
+    grid in every tile.
+
+    Read off the generator's parameters (``pixel_unshuffle``, as RRDBNet's, or an
+    ``input_multiple()`` method), since the registry's capabilities do not record it.
     """
     params: Any = getattr(generator, "params", None)
+    method = getattr(params, "input_multiple", None)
+    if callable(method):
+        return int(method())
     return 2 if getattr(params, "pixel_unshuffle", False) else 1

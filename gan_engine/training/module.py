@@ -380,7 +380,7 @@ class GANModule(pl.LightningModule):
             self.log(
                 f"val/{name}",
                 values.mean(),
-                batch_size=size,
+                batch_size=values.numel(),  # per-bin metrics cover part of the batch
                 prog_bar=name == result.headline,
                 sync_dist=True,  # ranks validate different samples; all must see the same value
             )

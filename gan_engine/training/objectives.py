@@ -62,7 +62,13 @@ def discriminator_objective(
         real = real.detach().requires_grad_(True)
     real_logits = score(discriminator, view, real)
     fake_logits = score(discriminator, view, fake)
-    loss = term.loss.discriminator_loss(real_logits, fake_logits)
+    if needs(term.loss, "holes"):
+        # Losses with the mask as target (LaMa) also read where the generated image has holes.
+        cond = view(fake)[1]
+        holes = None if cond is None else cond.holes
+        loss = term.loss.discriminator_loss(real_logits, fake_logits, holes)  # type: ignore[call-arg]
+    else:
+        loss = term.loss.discriminator_loss(real_logits, fake_logits)
     logs: dict[str, Tensor | float] = {}
     if r1_gamma > 0:
         penalty = r1_penalty(real, real_logits)

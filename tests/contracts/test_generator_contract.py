@@ -15,7 +15,7 @@ from gan_engine.nn import banded
 from gan_engine.nn.layers import channels_last_format
 from gan_engine.protocols import Generator
 from gan_engine.registry import GENERATORS, Entry, GeneratorFactory
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, SpatialDims
 from tests.contracts.strategies import (
     CONTRACT_SETTINGS,
     GeneratorCase,
@@ -61,6 +61,21 @@ def lr_batch(case: GeneratorCase) -> Tensor:
     return torch.rand(case.batch, case.channels, *case.spatial, generator=generator)
 
 
+def cond_for(
+    entry: Entry[GeneratorFactory], model: nn.Module, case: GeneratorCase
+) -> Conditioning | None:
+    """What ``model`` must receive: a seeded latent for stochastic generators, seeded holes (about
+    half the pixels, at least one) for those declaring ``mask``; ``None`` for the others."""
+    seed = case.seed
+    latent = latent_for(model, case.batch, seed)
+    if "mask" not in entry.capabilities.conditioning:
+        return latent
+    generator = torch.Generator().manual_seed(seed)
+    holes = (torch.rand(case.batch, 1, *case.spatial, generator=generator) < 0.5).float()
+    holes.view(case.batch, -1)[:, 0] = 1.0
+    return Conditioning(holes=holes, latent=None if latent is None else latent.latent)
+
+
 @pytest.mark.parametrize(("entry", "dims"), CASES)
 def test_satisfies_the_protocol(entry: Entry[GeneratorFactory], dims: SpatialDims) -> None:
     model = entry.factory(dims, 2, 2, min(entry.capabilities.scales or {2}), small_params(entry))
@@ -78,7 +93,7 @@ def test_forward_shape_and_finite(
 ) -> None:
     case = data.draw(generator_cases(entry, dims))
     model = build(entry, dims, case)
-    sr = model(lr_batch(case))
+    sr = model(lr_batch(case), cond_for(entry, model, case))
     expected = (case.batch, case.channels, *(size * case.scale for size in case.spatial))
     assert sr.shape == expected
     assert sr.dtype == torch.float32
@@ -93,7 +108,7 @@ def test_backward_reaches_every_parameter(
 ) -> None:
     case = data.draw(generator_cases(entry, dims))
     model = build(entry, dims, case)
-    torch.autograd.backward(model(lr_batch(case)).square().mean())
+    torch.autograd.backward(model(lr_batch(case), cond_for(entry, model, case)).square().mean())
     assert_finite_gradient_on_every_parameter(model)
 
 
@@ -104,8 +119,9 @@ def test_same_seed_same_output(
     entry: Entry[GeneratorFactory], dims: SpatialDims, data: st.DataObject
 ) -> None:
     case = data.draw(generator_cases(entry, dims))
-    first = build(entry, dims, case)(lr_batch(case))
-    second = build(entry, dims, case)(lr_batch(case))
+    first_model, second_model = build(entry, dims, case), build(entry, dims, case)
+    first = first_model(lr_batch(case), cond_for(entry, first_model, case))
+    second = second_model(lr_batch(case), cond_for(entry, second_model, case))
     assert torch.equal(first, second)
 
 
@@ -119,7 +135,7 @@ def test_channels_last_gives_the_same_output(
     model = build(entry, dims, case).eval()
     fmt = channels_last_format(dims)
     lr = lr_batch(case)
-    z = latent_for(model, case.batch, case.seed)  # stochastic generators: one z for both runs
+    z = cond_for(entry, model, case)  # stochastic generators: one z for both runs
     with torch.no_grad():
         reference = model(lr, z)
         converted = copy.deepcopy(model).to(memory_format=fmt)
@@ -139,7 +155,7 @@ def test_inference_without_autograd_gives_the_same_output(
     case = data.draw(generator_cases(entry, dims))
     model = build(entry, dims, case).eval()
     lr = lr_batch(case)
-    z = latent_for(model, case.batch, case.seed)
+    z = cond_for(entry, model, case)
     reference = model(lr, z).detach()
     kept = lr.clone()
     with mock.patch.multiple(banded, BAND_PIXELS=1, HALO_FRACTION=1), torch.inference_mode():

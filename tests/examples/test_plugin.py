@@ -49,6 +49,7 @@ def test_entry_point_groups_are_the_documented_ones() -> None:
         "dataset": "gan_engine.datasets",
         "degradation": "gan_engine.degradations",
         "task": "gan_engine.tasks",
+        "mask_generator": "gan_engine.mask_generators",
     }
 
 

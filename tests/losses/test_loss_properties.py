@@ -22,7 +22,8 @@ from gan_engine.types import SpatialDims
 class Row:
     """What holds for one loss.
 
-    kind: ``content`` (reads sr/hr), ``adversarial`` (reads logits), ``features`` (reads D features).
+    kind: ``content`` (reads sr/hr), ``adversarial`` (reads logits), ``features`` (reads D features),
+        ``holes`` (reads sr/hr and the hole mask), ``hole_adversarial`` (logits and the hole mask).
     zero_on_identical: ``loss(x, x) == 0`` (up to float error).
     non_negative: ``loss >= 0`` always.
     rgb: the loss runs a 3-band backbone (band options are drawn for other band counts).
@@ -56,6 +57,8 @@ TABLE: dict[str, Row] = {
     "relativistic": ADVERSARIAL,
     "hinge": Row(kind="adversarial", zero_on_identical=False, non_negative=False),
     "lsgan": ADVERSARIAL,
+    "masked_l1": Row(kind="holes"),
+    "mask_target": Row(kind="hole_adversarial", zero_on_identical=False),
 }
 
 ENTRIES = LOSSES.entries()
@@ -117,7 +120,20 @@ def _features(x: Tensor) -> list[Tensor]:
     return [x * 2.0, x.mean(dim=1, keepdim=True).square()]
 
 
+def _holes(x: Tensor) -> Tensor:
+    """Stand-in holes ``[B, 1, *S]``: the first half along the last axis is missing."""
+    holes = torch.zeros(x.shape[0], 1, *x.shape[2:])
+    holes[..., : max(1, x.shape[-1] // 2)] = 1.0
+    return holes
+
+
 def context_for(kind: str, sr: Tensor, hr: Tensor, mask: Tensor | None) -> LossContext:
+    if kind == "holes":
+        return LossContext(mask=mask, target_holes=_holes(sr))
+    if kind == "hole_adversarial":
+        return LossContext(
+            fake_logits=_logits(sr), real_logits=_logits(hr), mask=mask, target_holes=_holes(sr)
+        )
     if kind == "adversarial":
         return LossContext(fake_logits=_logits(sr), real_logits=_logits(hr), mask=mask)
     if kind == "features":
@@ -165,11 +181,14 @@ def check_loss(entry: Entry[LossFactory], dims: SpatialDims, data: st.DataObject
         gap = float(identical.detach())
         assert abs(gap) < 1e-5, f"{entry.name}: {gap} on identical inputs"
 
-    if row.kind == "adversarial":
+    if row.kind in ("adversarial", "hole_adversarial"):
         assert isinstance(loss, AdversarialLoss)
         real = _logits(hr).requires_grad_(True)
         fake = _logits(sr.detach()).requires_grad_(True)
-        d_value = loss.discriminator_loss(real, fake)
+        if row.kind == "hole_adversarial":
+            d_value = loss.discriminator_loss(real, fake, _holes(sr))  # type: ignore[call-arg]
+        else:
+            d_value = loss.discriminator_loss(real, fake)
         assert d_value.ndim == 0
         assert torch.isfinite(d_value)
         assert d_value >= 0

@@ -56,6 +56,17 @@ class GeoTiffSource:
         data: npt.NDArray[Any] = self.dataset.read(window=_window(window))
         return data
 
+    def georeference(self) -> tuple[str, Any] | None:
+        """``("CRS and transform", (crs, coefficients))``; ``None`` for a raster without either."""
+        dataset = self.dataset
+        if dataset.crs is None and dataset.transform.is_identity:
+            return None
+        crs = None if dataset.crs is None else dataset.crs.to_string()
+        return "CRS and transform", (
+            crs,
+            tuple(round(float(v), 9) for v in tuple(dataset.transform)[:6]),
+        )
+
     def create_sink(self, target: Path, layout: OutputLayout) -> RasterSink:
         """A GeoTIFF output with this raster's georeferencing, pixels ``layout.scale`` times smaller."""
         return GeoTiffSink(target, self.dataset, layout)

@@ -65,6 +65,11 @@ class NiftiSource:
         # read-only, so the transposed view is copied into a C-ordered array the caller may write.
         return np.array(block.transpose(3, *self.order), dtype=self.dtype, order="C")
 
+    def georeference(self) -> tuple[str, Any] | None:
+        """``("affine", rows)``: the voxel-to-world affine, rounded to 1e-6."""
+        affine = np.asarray(self.image.affine, dtype=np.float64)
+        return "affine", tuple(tuple(round(float(v), 6) for v in row) for row in affine)
+
     def create_sink(self, target: Path, layout: OutputLayout) -> RasterSink:
         """An in-memory output, saved as NIfTI with the rescaled header and affine on commit."""
 
