@@ -154,6 +154,32 @@ class Normaliser(Protocol):
 
 
 @runtime_checkable
+class TextEncoder(Protocol):
+    """Turns prompts into conditioning: a global embedding, token embeddings and their padding mask.
+
+    ``encode(prompts, ids=None)`` returns a :class:`~gan_engine.types.Conditioning` with
+    ``embedding[B, embedding_dim]``, ``tokens[B, T, token_dim]`` (``T >= 1``) and
+    ``token_mask[B, T]`` (bool, True for real tokens), on the encoder's device. ``ids`` are per-sample
+    keys for encoders that look embeddings up by sample id rather than by prompt text. An empty
+    prompt is valid (prompt dropout): it gives the encoder's "no prompt" conditioning. ``trainable``
+    encoders are optimised with the generator; frozen ones are evaluated without gradients and
+    cached per prompt.
+    """
+
+    embedding_dim: int
+    token_dim: int
+    trainable: bool
+
+    def encode(self, prompts: Sequence[str], ids: Sequence[str] | None = None) -> Conditioning:
+        """Encode one prompt per sample."""
+        ...
+
+    def parameters(self, recurse: bool = True) -> Iterator[nn.Parameter]:
+        """Trainable parameters (as ``nn.Module.parameters``; none for frozen encoders)."""
+        ...
+
+
+@runtime_checkable
 class DatasetSelector(Protocol):
     """Turns a modality keyword and its parameters into train and validation datasets.
 

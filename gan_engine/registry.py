@@ -21,7 +21,14 @@ from typing import Any, Generic, Protocol, TypeVar
 import attrs
 
 from gan_engine.errors import ComponentNotFoundError
-from gan_engine.protocols import DatasetSelector, Discriminator, Generator, Loss, Normaliser
+from gan_engine.protocols import (
+    DatasetSelector,
+    Discriminator,
+    Generator,
+    Loss,
+    Normaliser,
+    TextEncoder,
+)
 from gan_engine.types import SPATIAL_DIMS, ConditioningKind, SpatialDims
 
 
@@ -101,6 +108,14 @@ class DatasetFactory(Protocol):
         self, spatial_dims: SpatialDims, channels: int, scale: int, params: Any
     ) -> DatasetSelector:
         """Build the dataset selector."""
+        ...
+
+
+class TextEncoderFactory(Protocol):
+    """Builds a text encoder from its parameters."""
+
+    def __call__(self, params: Any) -> TextEncoder:
+        """Build the text encoder."""
         ...
 
 
@@ -267,6 +282,7 @@ GENERATORS: Registry[GeneratorFactory] = Registry(
         "gan_engine.generators.srresnet",
         "gan_engine.generators.rrdbnet",
         "gan_engine.generators.stochastic",
+        "gan_engine.generators.text_srresnet",
     ],
 )
 DISCRIMINATORS: Registry[DiscriminatorFactory] = Registry(
@@ -289,6 +305,8 @@ LOSSES: Registry[LossFactory] = Registry(
         "gan_engine.losses.learned_perceptual",
         "gan_engine.losses.feature_extractor",
         "gan_engine.losses.feature_matching",
+        "gan_engine.text.clip_alignment",
+        "gan_engine.text.embedding_alignment",
     ],
 )
 NORMALISERS: Registry[NormaliserFactory] = Registry(
@@ -310,14 +328,25 @@ DATASETS: Registry[DatasetFactory] = Registry(
     ],
 )
 
+TEXT_ENCODERS: Registry[TextEncoderFactory] = Registry(
+    "text_encoder",
+    [
+        "gan_engine.text.precomputed",
+        "gan_engine.text.byte_encoder",
+        "gan_engine.text.open_clip_encoder",
+    ],
+)
+
 register_generator = GENERATORS.register
 register_discriminator = DISCRIMINATORS.register
 register_loss = LOSSES.register
 register_normaliser = NORMALISERS.register
 register_dataset = DATASETS.register
+register_text_encoder = TEXT_ENCODERS.register
 
 REGISTRIES: dict[str, Registry[Any]] = {
     registry.kind: registry
-    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS)
+    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS, TEXT_ENCODERS)
 }
-"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``, ``dataset``)."""
+"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``, ``dataset``,
+``text_encoder``)."""
