@@ -305,8 +305,8 @@ LOSSES: Registry[LossFactory] = Registry(
         "gan_engine.losses.learned_perceptual",
         "gan_engine.losses.feature_extractor",
         "gan_engine.losses.feature_matching",
-        "gan_engine.text.clip_alignment",
-        "gan_engine.text.embedding_alignment",
+        "gan_engine.losses.clip_alignment",
+        "gan_engine.losses.embedding_alignment",
     ],
 )
 NORMALISERS: Registry[NormaliserFactory] = Registry(

@@ -9,9 +9,9 @@ import torch
 from torch import Tensor, nn
 
 from gan_engine.errors import InvalidParamError
+from gan_engine.open_clip_checkpoint import load_open_clip, text_output_norm
 from gan_engine.registry import register_text_encoder
 from gan_engine.text.cache import PromptCache
-from gan_engine.text.open_clip_model import load_open_clip, text_output_norm
 from gan_engine.types import Conditioning
 
 
@@ -27,7 +27,7 @@ class OpenClipParams:
 
     Attributes:
         path: checkpoint folder with ``open_clip_config.json`` and the weights (nothing is
-            downloaded; see :mod:`gan_engine.text.open_clip_model`).
+            downloaded; see :mod:`gan_engine.open_clip_checkpoint`).
     """
 
     path: str = attrs.field(validator=_folder)
@@ -56,8 +56,7 @@ class OpenClipTextEncoder(nn.Module):
         bundle = load_open_clip(params.path, "open_clip text encoder")
         # kept out of the module tree: frozen, never trained, never saved in checkpoints
         self._bundle = bundle
-        self._norm = text_output_norm(bundle.model)
-        self.token_dim = int(self._norm.normalized_shape[0])
+        self.token_dim = int(text_output_norm(bundle.model).normalized_shape[0])
         self.cache = PromptCache(self._compute, self.token_dim)
         # the width of the pooled feature, whatever the projection's form; caches "" on the way
         empty = self.cache.encode([""], torch.device("cpu")).embedding
@@ -68,7 +67,8 @@ class OpenClipTextEncoder(nn.Module):
         model = self._bundle.model
         text = self._bundle.tokenizer(list(prompts))
         captured: list[Tensor] = []
-        handle = self._norm.register_forward_hook(lambda _m, _i, out: captured.append(out))
+        norm = text_output_norm(model)
+        handle = norm.register_forward_hook(lambda _m, _i, out: captured.append(out))
         try:
             pooled = model.encode_text(text)
         finally:

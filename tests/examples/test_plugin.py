@@ -47,6 +47,7 @@ def test_entry_point_groups_are_the_documented_ones() -> None:
         "loss": "gan_engine.losses",
         "normaliser": "gan_engine.normalisers",
         "dataset": "gan_engine.datasets",
+        "text_encoder": "gan_engine.text_encoders",
     }
 
 

@@ -2,8 +2,9 @@
 
 A checkpoint folder holds ``open_clip_config.json`` (``{"model_cfg": {...}}``) and its weights
 (``open_clip_model.safetensors`` or another ``*.safetensors``/``*.bin``/``*.pth``), the layout
-open_clip itself writes and reads as ``local-dir:``. Shared by the ``open_clip`` text encoder and the
-``clip_alignment`` loss.
+open_clip itself writes and reads as ``local-dir:``. Shared by the ``open_clip`` text encoder
+(:mod:`gan_engine.text`) and the ``clip_alignment`` loss (:mod:`gan_engine.losses`), which may not
+import each other.
 """
 
 from __future__ import annotations
@@ -14,13 +15,25 @@ from typing import Any
 import attrs
 from torch import nn
 
-from gan_engine.errors import WeightsNotFoundError
-from gan_engine.text.optional import missing_text_extra
+from gan_engine.errors import GanEngineError, WeightsNotFoundError
 
 CONFIG_FILE = "open_clip_config.json"
 WEIGHT_PATTERNS = ("*.safetensors", "*.bin", "*.pth")
 OPENAI_MEAN = (0.48145466, 0.4578275, 0.40821073)
 OPENAI_STD = (0.26862954, 0.26130258, 0.27577711)
+
+
+class MissingTextExtraError(GanEngineError, ImportError):
+    """open_clip is not installed (or fails to import): the ``text`` extra."""
+
+
+def missing_text_extra(error: ImportError, *, feature: str, path: str) -> MissingTextExtraError:
+    """The error for loading ``path`` with ``feature`` (e.g. ``"open_clip"``) when it is missing."""
+    msg = (
+        f"loading the checkpoint '{path}' needs {feature}, from the 'text' extra: "
+        f"pip install 'gan-engine[text]' ({error})"
+    )
+    return MissingTextExtraError(msg)
 
 
 @attrs.frozen
