@@ -325,6 +325,7 @@ DATASETS: Registry[DatasetFactory] = Registry(
         "gan_engine.data.microscopy_selectors",
         "gan_engine.data.video_selectors",
         "gan_engine.data.raster_selectors",
+        "gan_engine.data.prompted_selectors",
     ],
 )
 
