@@ -326,6 +326,7 @@ DATASETS: Registry[DatasetFactory] = Registry(
         "gan_engine.data.video_selectors",
         "gan_engine.data.raster_selectors",
         "gan_engine.data.prompted_selectors",
+        "gan_engine.data.sample_prompted_selectors",
     ],
 )
 

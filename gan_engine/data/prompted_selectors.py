@@ -1,9 +1,11 @@
-"""Registered prompt corpora: images, rasters and volumes paired with prompts.
+"""Registered prompt corpora over a user's files: images, rasters and volumes paired with prompts.
 
-``prompted_photos`` reads a user's folder of 2D images with a manifest or ``.txt`` sidecars;
-``sample_prompted_photos``, ``sample_prompted_multispectral`` and ``sample_prompted_mri`` pair the
-built-in samples with the embedded corpus (:mod:`gan_engine.data.sample_prompts`). Every selector
-is the plain one's data with ``metadata = {"prompt", "id", ...}`` added to each sample.
+``prompted_photos``, ``prompted_rasters`` and ``prompted_mri`` read what ``rgb_folder``,
+``raster_folder`` and ``medical_mri`` read, with each file's prompt from a JSONL/CSV manifest or a
+``.txt`` file beside it (:mod:`gan_engine.data.prompts`); a file without a prompt is an error when
+the dataset is built. Each sample gets ``metadata = {"prompt", "id", ...}``
+(:class:`~gan_engine.data.prompted.PromptedSelector` holds the shared part; the built-in samples
+are in :mod:`gan_engine.data.sample_prompted_selectors`).
 """
 
 from __future__ import annotations
@@ -14,25 +16,24 @@ from pathlib import Path
 import attrs
 
 from gan_engine.data.files import resolve_folder
+from gan_engine.data.nifti import nifti_sources
 from gan_engine.data.prompted import PromptedDataset, SourceIndexed
 from gan_engine.data.prompts import PromptEntry, prompts_for
+from gan_engine.data.raster_params import RasterFolderParams
 from gan_engine.data.raster_selectors import (
     RASTER_CAPABILITIES,
-    SampleMultispectralParams,
-    SampleMultispectralSelector,
+    RasterFolderSelector,
 )
-from gan_engine.data.sample_prompts import MRI_PROMPTS, MULTISPECTRAL_PROMPTS, PHOTO_PROMPTS
 from gan_engine.data.selectors import (
     PHOTO_CAPABILITIES,
     RGBFolderParams,
     RGBFolderSelector,
-    SamplePhotosParams,
-    SamplePhotosSelector,
 )
+from gan_engine.data.source_files import split_files
 from gan_engine.data.volume_selectors import (
     VOLUME_CAPABILITIES,
-    SampleMRIParams,
-    SampleMRISelector,
+    MedicalMRIParams,
+    MedicalMRISelector,
 )
 from gan_engine.errors import InvalidParamError
 from gan_engine.params import in_range
@@ -108,14 +109,16 @@ class PromptedSelector:
         return PromptedDataset(inner, entries, ids)
 
 
-def _named(names: Sequence[str], prompts: dict[str, str]) -> Split:
-    return [PromptEntry(prompts[name]) for name in names], list(names)
-
-
 def _manifest(_instance: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
     if value is not None and not str(value).endswith((".jsonl", ".csv")):
         msg = f"expected a .jsonl or .csv manifest, got {value!r}"
         raise InvalidParamError(attribute.name, msg)
+
+
+def _file_split(paths: Sequence[Path], manifest: str | None) -> Split:
+    """Prompts of files from ``manifest`` (or sidecars); ids are the file names."""
+    entries = prompts_for(paths, None if manifest is None else resolve_folder(manifest))
+    return entries, [path.name for path in paths]
 
 
 @attrs.frozen(kw_only=True)
@@ -141,148 +144,90 @@ class PromptedPhotosSelector(PromptedSelector):
         self, spatial_dims: SpatialDims, channels: int, scale: int, params: PromptedPhotosParams
     ) -> None:
         inner = RGBFolderSelector(spatial_dims, channels, scale, params)
-        manifest = None if params.prompts is None else resolve_folder(params.prompts)
-        root = resolve_folder(params.root)
-
-        def split(paths: Sequence[Path]) -> Split:
-            ids = [
-                str(path.relative_to(root)) if path.is_relative_to(root) else path.name
-                for path in paths
-            ]
-            return prompts_for(paths, manifest), ids
-
         super().__init__(
             inner,
-            split(inner.train_paths),
-            split(inner.val_paths),
+            _file_split(inner.train_paths, params.prompts),
+            _file_split(inner.val_paths, params.prompts),
             dropout=params.prompt_dropout,
             seed=params.seed,
         )
 
 
 @attrs.frozen(kw_only=True)
-class SamplePromptedPhotosParams(SamplePhotosParams):
-    """Parameters of ``sample_prompted_photos``: ``sample_photos``'s, plus ``prompt_dropout``.
+class PromptedRastersParams(RasterFolderParams):
+    """Parameters of ``prompted_rasters``: ``raster_folder``'s, plus the prompts'.
 
     Attributes:
+        prompts: a ``.jsonl`` or ``.csv`` manifest naming the HR rasters; ``None``: a ``.txt``
+            file beside each HR raster.
         prompt_dropout: probability of training on an empty prompt instead.
     """
 
+    prompts: str | None = attrs.field(default=None, validator=_manifest)
     prompt_dropout: float = attrs.field(default=0.0, validator=DROPOUT)
-
-    @classmethod
-    def tiny(cls) -> SamplePromptedPhotosParams:
-        """Small crops and few samples, for fast tests."""
-        return cls(patch_size=32, val_patch_size=64, samples_per_epoch=16)
 
 
 @register_dataset(
-    "sample_prompted_photos", params=SamplePromptedPhotosParams, capabilities=PHOTO_CAPABILITIES
+    "prompted_rasters", params=PromptedRastersParams, capabilities=RASTER_CAPABILITIES
 )
-class SamplePromptedPhotosSelector(PromptedSelector):
-    """The scikit-image photos with the embedded prompts (ids: the photo names)."""
+class PromptedRastersSelector(PromptedSelector):
+    """Multiband rasters from folders (as ``raster_folder``) paired with prompts, by HR file (2D)."""
 
     def __init__(
-        self,
-        spatial_dims: SpatialDims,
-        channels: int,
-        scale: int,
-        params: SamplePromptedPhotosParams | None = None,
+        self, spatial_dims: SpatialDims, channels: int, scale: int, params: PromptedRastersParams
     ) -> None:
-        params = params or SamplePromptedPhotosParams()
-        inner = SamplePhotosSelector(spatial_dims, channels, scale, params)
+        inner = RasterFolderSelector(spatial_dims, channels, scale, params)
         super().__init__(
             inner,
-            _named([path.stem for path in inner.train_paths], PHOTO_PROMPTS),
-            _named([path.stem for path in inner.val_paths], PHOTO_PROMPTS),
+            _file_split([scene.hr.path for scene in inner.train_scenes], params.prompts),
+            _file_split([scene.hr.path for scene in inner.val_scenes], params.prompts),
             dropout=params.prompt_dropout,
             seed=params.seed,
         )
 
 
 @attrs.frozen(kw_only=True)
-class SamplePromptedMultispectralParams(SampleMultispectralParams):
-    """Parameters of ``sample_prompted_multispectral``: ``sample_multispectral``'s, plus dropout.
+class PromptedMRIParams(MedicalMRIParams):
+    """Parameters of ``prompted_mri``: ``medical_mri``'s, plus the prompts'.
 
     Attributes:
+        prompts: a ``.jsonl`` or ``.csv`` manifest naming the NIfTI files; ``None``: a ``.txt``
+            file beside each (``scan.nii.gz`` → ``scan.nii.txt``, the last suffix replaced).
         prompt_dropout: probability of training on an empty prompt instead.
     """
 
+    prompts: str | None = attrs.field(default=None, validator=_manifest)
     prompt_dropout: float = attrs.field(default=0.0, validator=DROPOUT)
 
 
-@register_dataset(
-    "sample_prompted_multispectral",
-    params=SamplePromptedMultispectralParams,
-    capabilities=RASTER_CAPABILITIES,
-)
-class SamplePromptedMultispectralSelector(PromptedSelector):
-    """The built-in 4-band scenes with the embedded prompts (ids: the scene names)."""
+@register_dataset("prompted_mri", params=PromptedMRIParams, capabilities=VOLUME_CAPABILITIES)
+class PromptedMRISelector(PromptedSelector):
+    """NIfTI volumes from a folder (as ``medical_mri``) paired with prompts, by file (3D).
 
-    def __init__(
-        self,
-        spatial_dims: SpatialDims,
-        channels: int,
-        scale: int,
-        params: SamplePromptedMultispectralParams | None = None,
-    ) -> None:
-        params = params or SamplePromptedMultispectralParams()
-        inner = SampleMultispectralSelector(spatial_dims, channels, scale, params)
-        super().__init__(
-            inner,
-            _named([s.hr.path.stem for s in inner.train_scenes], MULTISPECTRAL_PROMPTS),
-            _named([s.hr.path.stem for s in inner.val_scenes], MULTISPECTRAL_PROMPTS),
-            dropout=params.prompt_dropout,
-            seed=params.seed,
-        )
-
-
-@attrs.frozen(kw_only=True)
-class SamplePromptedMRIParams(SampleMRIParams):
-    """Parameters of ``sample_prompted_mri``: ``sample_mri``'s, plus dropout.
-
-    Attributes:
-        prompt_dropout: probability of training on an empty prompt instead.
+    Every volume (time point) of a 4D file shares the file's prompt.
     """
 
-    prompt_dropout: float = attrs.field(default=0.0, validator=DROPOUT)
-
-    @classmethod
-    def tiny(cls) -> SamplePromptedMRIParams:
-        """Small patches and few samples, for fast tests."""
-        return cls(
-            patch_size=16, patch_depth=8, val_patch_size=32, val_patch_depth=8, samples_per_epoch=8
+    def __init__(
+        self, spatial_dims: SpatialDims, channels: int, scale: int, params: PromptedMRIParams
+    ) -> None:
+        inner = MedicalMRISelector(spatial_dims, channels, scale, params)
+        train_files, val_files = split_files(
+            params.root, params.val_root, params.val_count, params.extensions
         )
 
+        def per_source(files: Sequence[Path]) -> Split:
+            # the sources are the files' volumes in order, as medical_mri opens them
+            entries, ids = _file_split(files, params.prompts)
+            counts = [len(nifti_sources(f, params.fourth_axis, params.volumes)) for f in files]
+            return (
+                [e for e, n in zip(entries, counts, strict=True) for _ in range(n)],
+                [i for i, n in zip(ids, counts, strict=True) for _ in range(n)],
+            )
 
-def _mri_split(labels: Sequence[str]) -> Split:
-    """Prompts of nibabel's scans by file; ids are the labels without their folder."""
-    entries = [
-        PromptEntry(MRI_PROMPTS["anatomical" if "anatomical" in label else "example4d"])
-        for label in labels
-    ]
-    return entries, [Path(label).name for label in labels]
-
-
-@register_dataset(
-    "sample_prompted_mri", params=SamplePromptedMRIParams, capabilities=VOLUME_CAPABILITIES
-)
-class SamplePromptedMRISelector(PromptedSelector):
-    """nibabel's MRI scans with the embedded prompts (3D; ids: file name, volume and slices)."""
-
-    def __init__(
-        self,
-        spatial_dims: SpatialDims,
-        channels: int,
-        scale: int,
-        params: SamplePromptedMRIParams | None = None,
-    ) -> None:
-        params = params or SamplePromptedMRIParams()
-        inner = SampleMRISelector(spatial_dims, channels, scale, params)
         super().__init__(
             inner,
-            _mri_split([source.label for source in inner.train_sources]),
-            _mri_split([source.label for source in inner.val_sources]),
+            per_source(train_files),
+            per_source(val_files),
             dropout=params.prompt_dropout,
             seed=params.seed,
         )

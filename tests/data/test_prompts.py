@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from gan_engine.data.prompted_selectors import (
+    PromptedMRIParams,
+    PromptedMRISelector,
     PromptedPhotosParams,
     PromptedPhotosSelector,
+    PromptedRastersParams,
+    PromptedRastersSelector,
+)
+from gan_engine.data.prompts import PromptEntry, prompts_for, read_manifest
+from gan_engine.data.sample_prompted_selectors import (
     SamplePromptedMRIParams,
     SamplePromptedMRISelector,
     SamplePromptedMultispectralParams,
@@ -19,7 +27,6 @@ from gan_engine.data.prompted_selectors import (
     SamplePromptedPhotosParams,
     SamplePromptedPhotosSelector,
 )
-from gan_engine.data.prompts import PromptEntry, prompts_for, read_manifest
 from gan_engine.data.sample_prompts import MRI_PROMPTS, MULTISPECTRAL_PROMPTS, PHOTO_PROMPTS
 from gan_engine.errors import DataError, InvalidParamError
 
@@ -176,3 +183,49 @@ def test_sample_corpus_mri_volumes() -> None:
     val = selector.val_dataset()[0]["metadata"]
     assert val["prompt"] == MRI_PROMPTS["example4d"]
     assert val["id"].startswith("example4d.nii.gz")
+
+
+def test_prompted_rasters_pair_each_scene_with_its_prompt(
+    tmp_path: Path, write_geotiff: Any
+) -> None:
+    folder = tmp_path / "scenes"
+    for index in range(3):
+        array = np.full((4, 32, 32), 100 * (index + 1), dtype=np.uint16)
+        path = write_geotiff(folder / f"s{index}.tif", array)
+        path.with_suffix(".txt").write_text(f"scene at {100 * (index + 1)}")
+    params = PromptedRastersParams(
+        root=str(folder), val_count=1, patch_size=16, val_patch_size=16, samples_per_epoch=6
+    )
+    selector = PromptedRastersSelector(2, 4, 2, params)
+    for dataset in (selector.train_dataset(), selector.val_dataset()):
+        for index in range(len(dataset)):
+            sample = dataset[index]
+            level = round(float(sample["hr"].max()))
+            assert sample["metadata"]["prompt"] == f"scene at {level}"
+    assert selector.ids() == ["s0.tif", "s1.tif", "s2.tif"]
+
+
+def test_prompted_mri_shares_a_files_prompt_across_its_volumes(tmp_path: Path) -> None:
+    nibabel = pytest.importorskip("nibabel")
+    folder = tmp_path / "mri"
+    folder.mkdir()
+    for index, shape in enumerate([(16, 16, 16, 2), (16, 16, 16)]):
+        data = np.random.default_rng(index).random(shape).astype(np.float32)
+        nibabel.save(nibabel.Nifti1Image(data, np.eye(4)), folder / f"scan{index}.nii.gz")
+    manifest = folder / "prompts.csv"
+    manifest.write_text("path,prompt\nscan0.nii.gz,a 4D series\nscan1.nii.gz,a 3D scan\n")
+    params = PromptedMRIParams(
+        root=str(folder),
+        val_count=1,
+        prompts=str(manifest),
+        patch_size=8,
+        patch_depth=8,
+        val_patch_size=8,
+        val_patch_depth=8,
+        samples_per_epoch=4,
+    )
+    selector = PromptedMRISelector(3, 1, 2, params)
+    assert selector.train_split[1] == ["scan0.nii.gz", "scan0.nii.gz"]  # two time points
+    train = selector.train_dataset()
+    assert {train[i]["metadata"]["prompt"] for i in range(len(train))} == {"a 4D series"}
+    assert selector.val_dataset()[0]["metadata"]["prompt"] == "a 3D scan"
