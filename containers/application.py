@@ -20,9 +20,10 @@ from gan_engine.training.module import GANModule
 
 
 class ComponentsContainer(containers.DeclarativeContainer):
-    """Networks, losses and the normaliser."""
+    """The task, networks, losses and the normaliser."""
 
     spec = providers.Dependency(instance_of=Spec)
+    task = providers.Singleton(builders.build_task, spec)
     normaliser = providers.Singleton(builders.build_normaliser, spec)
     generator = providers.Singleton(builders.build_generator, spec)
     discriminator = providers.Singleton(builders.build_discriminator, spec)
@@ -58,6 +59,7 @@ class TrainingContainer(containers.DeclarativeContainer):
         config=spec.provided.Training,
         data_range=data.selector.provided.data_range,
         spec=providers.Callable(spec_to_dict, spec),
+        task=components.task,
     )
     validation_hooks = providers.Singleton(builders.build_validation_hooks, spec)
     callbacks = providers.Singleton(

@@ -24,8 +24,9 @@ from gan_engine.protocols import (
     Discriminator,
     Generator,
     Normaliser,
+    Task,
 )
-from gan_engine.registry import DATASETS, DISCRIMINATORS, GENERATORS, LOSSES, NORMALISERS
+from gan_engine.registry import DATASETS, DISCRIMINATORS, GENERATORS, LOSSES, NORMALISERS, TASKS
 from gan_engine.training.callbacks.extra_validation import ValidationHook
 from gan_engine.training.terms import AdversarialTerm, LossTerm
 from gan_engine.weights import load_strict, read_state_dict
@@ -52,6 +53,16 @@ def fit_normaliser(normaliser: Normaliser, datamodule: SRDataModule, spec: Spec)
     limit = spec.Normalisation.fit_samples
     normaliser.fit(DatasetSamples(datamodule.training_set(), limit=limit))
     return normaliser
+
+
+def build_task(spec: Spec) -> Task:
+    """The task named by the ``Task`` section (``super_resolution`` when the spec has none)."""
+    return TASKS.get(spec.Task.name).factory(
+        spatial_dims=spec.Data.spatial_dims,
+        channels=spec.Data.channels,
+        scale=spec.Data.scale,
+        params=spec.Task.params,
+    )
 
 
 def build_generator(spec: Spec) -> Generator:

@@ -17,7 +17,7 @@ import lightning.pytorch as pl
 import torch
 from tqdm import tqdm
 
-from containers.builders import build_generator, build_normaliser
+from containers.builders import build_generator, build_normaliser, build_task
 from containers.spec.loader import spec_from_dict
 from containers.spec.schema import Spec
 from gan_engine.inference.checkpoint import CheckpointContents, read_checkpoint
@@ -26,22 +26,25 @@ from gan_engine.inference.errors import InputError, OutputError
 from gan_engine.inference.io.atomic import check_target
 from gan_engine.inference.io.formats import format_suffix, is_supported
 from gan_engine.inference.predictor import PredictionReport, PredictOptions, Predictor, Progress
-from gan_engine.protocols import Generator, Normaliser
+from gan_engine.protocols import Generator, Normaliser, Task
 from gan_engine.weights import load_strict
 
 
 @attrs.frozen(kw_only=True)
 class LoadedModel:
-    """A checkpoint's model, rebuilt: the spec, the generator (EMA weights if any), the normaliser."""
+    """A checkpoint's model, rebuilt: spec, task, generator (EMA weights if any) and normaliser."""
 
     spec: Spec
+    task: Task
     generator: Generator
     normaliser: Normaliser
     contents: CheckpointContents
 
 
 def load_model(checkpoint: str | Path) -> LoadedModel:
-    """Rebuild the generator and normaliser of ``checkpoint`` from its resolved spec and load them.
+    """Rebuild the task, generator and normaliser of ``checkpoint`` from its resolved spec.
+
+    Checkpoints written before tasks existed have no ``Task`` section: they are super-resolution.
 
     Raises:
         CheckpointError: not a GAN-Engine checkpoint.
@@ -62,7 +65,13 @@ def load_model(checkpoint: str | Path) -> LoadedModel:
             msg = f"{type(part).__qualname__} is not a torch.nn.Module"
             raise TypeError(msg)
         load_strict(part, state, contents.path)
-    return LoadedModel(spec=spec, generator=generator, normaliser=normaliser, contents=contents)
+    return LoadedModel(
+        spec=spec,
+        task=build_task(spec),
+        generator=generator,
+        normaliser=normaliser,
+        contents=contents,
+    )
 
 
 def load_predictor(

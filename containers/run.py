@@ -31,6 +31,8 @@ import lightning.pytorch as pl
 import torch
 
 from containers.application import ApplicationContainer
+from containers.spec.loader import spec_from_dict
+from containers.spec.problems import SpecError
 from containers.spec.resolved import spec_to_dict, write_resolved_spec
 from containers.spec.schema import Spec
 from containers.trainer_builders import CHECKPOINT_DIR
@@ -43,7 +45,7 @@ RUN_DIR_ENV = "GAN_ENGINE_RUN_DIR"
 """Environment variable through which DDP's re-launched ranks find rank 0's run directory."""
 LAST = "last"
 """``resume`` value meaning the newest ``last.ckpt`` of the spec's experiment."""
-_MODEL_SECTIONS = ("Generator", "Discriminator", "Normalisation")
+_MODEL_SECTIONS = ("Task", "Generator", "Discriminator", "Normalisation")
 _MODEL_DATA_KEYS = ("dimensions", "channels", "scale")
 
 
@@ -134,7 +136,7 @@ def check_resumable(spec: Spec, checkpoint: Path) -> dict[str, Any]:
     if not isinstance(state, dict):
         msg = f"{checkpoint} is not a GAN-Engine checkpoint: it has no '{CHECKPOINT_KEY}' entry"
         raise CheckpointFormatError(msg)
-    saved = state.get("spec") or {}
+    saved = _with_defaults(state.get("spec") or {})
     current = spec_to_dict(spec)
     differing = [key for key in _MODEL_SECTIONS if saved.get(key) != current.get(key)]
     saved_data, data = saved.get("Data", {}), current.get("Data", {})
@@ -146,6 +148,18 @@ def check_resumable(spec: Spec, checkpoint: Path) -> dict[str, Any]:
         )
         raise CheckpointFormatError(msg)
     return state
+
+
+def _with_defaults(saved: Any) -> Any:
+    """A checkpoint's spec with the defaults of today's schema filled in.
+
+    A checkpoint written before a section existed (``Task``, say) then compares equal to the spec
+    it was trained with; a spec that no longer validates is compared as it is.
+    """
+    try:
+        return spec_to_dict(spec_from_dict(saved))
+    except SpecError:
+        return saved
 
 
 @contextmanager

@@ -15,7 +15,7 @@ import attrs
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 
-from gan_engine.types import Branch, Conditioning, Sample, SpatialDims
+from gan_engine.types import Branch, Conditioning, ConditioningKind, Preview, Sample, SpatialDims
 
 
 @runtime_checkable
@@ -198,4 +198,114 @@ class DatasetSelector(Protocol):
 
     def val_dataset(self) -> Dataset[Sample]:
         """The validation split."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class TaskBatch:
+    """One batch as a task means it: normalised network tensors and the conditioning that goes along.
+
+    Attributes:
+        inputs: the generator's input ``[B, C_in, *S]``, normalised.
+        target: the reference the output is compared with ``[B, C_out, *S']``, normalised.
+        cond: the generator's conditioning (hole masks at the input's resolution, embeddings,
+            tokens); ``None`` for unconditioned tasks.
+        mask: ``[B, 1, *S']`` valid-pixel mask (1 = counts, 0 = nodata) when the data has one.
+        target_holes: ``[B, 1 or C, *S']`` hole mask at the output's resolution (1 = generated,
+            0 = known) for tasks that generate part of an image.
+        metadata: per-sample JSON-able metadata, one dict per sample, when the dataset gives any.
+    """
+
+    inputs: Tensor
+    target: Tensor
+    cond: Conditioning | None = None
+    mask: Tensor | None = None
+    target_holes: Tensor | None = None
+    metadata: Sequence[Mapping[str, Any]] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TaskValidation:
+    """What a task reports for one validation batch.
+
+    Attributes:
+        metrics: per-sample values ``[B]`` by name, logged as ``val/<name>`` (means over the run)
+            and handed to ``extra_validation`` hooks; baselines carry a suffix (``psnr_bicubic``).
+        images: named batches in sensor units returned with the metrics (SR: ``lr``, ``bicubic``,
+            ``sr``, ``hr``), for callbacks that read them by name.
+        preview: the columns (and captions) the image-grid callback draws.
+        headline: the metric shown in the progress bar, if any.
+    """
+
+    metrics: Mapping[str, Tensor]
+    images: Mapping[str, Tensor] = attrs.field(factory=dict)
+    preview: Preview
+    headline: str | None = None
+
+
+@runtime_checkable
+class Task(Protocol):
+    """What differs between tasks (super-resolution, inpainting, text-conditioned generation).
+
+    The training engine is one and the same for every task: it asks the task what a batch means
+    (:meth:`prepare`), how the generator is called (:meth:`generate`), what the discriminator sees
+    (:meth:`discriminator_view`) and what validation reports (:meth:`validate`). Optimisation,
+    schedules, EMA, the non-finite guard, resume, DDP and checkpoints never depend on the task.
+
+    Attributes:
+        name: the registered name.
+        generator_needs: the conditioning kinds the task feeds the generator; a generator whose
+            ``Capabilities.conditioning`` lacks one of them does not fit.
+        discriminator_needs: the same for the discriminator.
+    """
+
+    @property
+    def name(self) -> str:
+        """The registered name."""
+        ...
+
+    @property
+    def generator_needs(self) -> frozenset[ConditioningKind]:
+        """The conditioning kinds fed to the generator."""
+        ...
+
+    @property
+    def discriminator_needs(self) -> frozenset[ConditioningKind]:
+        """The conditioning kinds fed to the discriminator."""
+        ...
+
+    def prepare(self, batch: Mapping[str, Any], normaliser: Normaliser) -> TaskBatch:
+        """Turn a collated batch in sensor units into normalised inputs, target and conditioning."""
+        ...
+
+    def generate(self, generator: Generator, batch: TaskBatch) -> Tensor:
+        """Run the generator; returns the output the losses compare with ``batch.target``.
+
+        A compositing task returns the composite (known pixels kept exactly), so gradients reach
+        only the generated pixels.
+        """
+        ...
+
+    def discriminator_view(
+        self, image: Tensor, batch: TaskBatch
+    ) -> tuple[Tensor, Conditioning | None]:
+        """What the discriminator scores for ``image`` (a real target or a generated output).
+
+        Returns the image (possibly transformed) and the discriminator's conditioning.
+        """
+        ...
+
+    def validate(
+        self,
+        batch: Mapping[str, Any],
+        prepared: TaskBatch,
+        output: Tensor,
+        normaliser: Normaliser,
+        data_range: float,
+    ) -> TaskValidation:
+        """Metrics of ``output`` (and of the task's baselines) against the target, and a preview.
+
+        ``batch`` is the raw batch in sensor units, ``prepared`` what :meth:`prepare` made of it and
+        ``output`` what :meth:`generate` returned, still normalised.
+        """
         ...

@@ -27,6 +27,7 @@ from gan_engine.protocols import (
     Generator,
     Loss,
     Normaliser,
+    Task,
     TextEncoder,
 )
 from gan_engine.types import SPATIAL_DIMS, ConditioningKind, SpatialDims
@@ -52,6 +53,9 @@ class Capabilities:
             (``mask``: a hole mask as extra input channels; ``embedding``: a global embedding;
             ``tokens``: token embeddings). Empty for unconditional components. Widths (e.g. the
             embedding size) are parameters, checked when the component is built.
+        generator_needs: for tasks, the conditioning kinds the task feeds the generator; the spec
+            loader refuses a generator whose ``conditioning`` lacks one of them.
+        discriminator_needs: for tasks, the same for the discriminator.
     """
 
     spatial_dims: frozenset[SpatialDims] = frozenset(SPATIAL_DIMS)
@@ -60,6 +64,8 @@ class Capabilities:
     channels_last_safe: bool = True
     receptive_field: int | None = None
     conditioning: frozenset[ConditioningKind] = frozenset()
+    generator_needs: frozenset[ConditioningKind] = frozenset()
+    discriminator_needs: frozenset[ConditioningKind] = frozenset()
 
 
 class GeneratorFactory(Protocol):
@@ -116,6 +122,14 @@ class TextEncoderFactory(Protocol):
 
     def __call__(self, params: Any) -> TextEncoder:
         """Build the text encoder."""
+        ...
+
+
+class TaskFactory(Protocol):
+    """Builds a task for the run's dims, channels and scale."""
+
+    def __call__(self, spatial_dims: SpatialDims, channels: int, scale: int, params: Any) -> Task:
+        """Build the task."""
         ...
 
 
@@ -329,7 +343,6 @@ DATASETS: Registry[DatasetFactory] = Registry(
         "gan_engine.data.sample_prompted_selectors",
     ],
 )
-
 TEXT_ENCODERS: Registry[TextEncoderFactory] = Registry(
     "text_encoder",
     [
@@ -338,17 +351,27 @@ TEXT_ENCODERS: Registry[TextEncoderFactory] = Registry(
         "gan_engine.text.open_clip_encoder",
     ],
 )
+TASKS: Registry[TaskFactory] = Registry("task", ["gan_engine.tasks.super_resolution"])
 
 register_generator = GENERATORS.register
 register_discriminator = DISCRIMINATORS.register
 register_loss = LOSSES.register
 register_normaliser = NORMALISERS.register
 register_dataset = DATASETS.register
+register_task = TASKS.register
 register_text_encoder = TEXT_ENCODERS.register
 
 REGISTRIES: dict[str, Registry[Any]] = {
     registry.kind: registry
-    for registry in (GENERATORS, DISCRIMINATORS, LOSSES, NORMALISERS, DATASETS, TEXT_ENCODERS)
+    for registry in (
+        GENERATORS,
+        DISCRIMINATORS,
+        LOSSES,
+        NORMALISERS,
+        DATASETS,
+        TASKS,
+        TEXT_ENCODERS,
+    )
 }
-"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``, ``dataset``,
-``text_encoder``)."""
+"""Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``,
+``dataset``, ``task``, ``text_encoder``)."""

@@ -15,7 +15,7 @@ import attrs
 from containers.spec.converter import CONVERTER
 from containers.spec.files import check_callables, check_pretrained
 from containers.spec.problems import Issue, KeyPath, get_path, split_key
-from containers.spec.schema import DataSpec, NormalisationSpec
+from containers.spec.schema import DataSpec, NormalisationSpec, TaskSpec
 from containers.spec.structure_errors import issues_from_error
 from containers.spec.values import is_list
 from gan_engine.errors import ComponentNotFoundError, InvalidParamError
@@ -55,8 +55,11 @@ def check_components(
         name = get_path(tree, site.name_path, site.default_name)
         if not isinstance(name, str):
             continue  # missing or mistyped: the schema pass reports it
+        registry = registries.get(site.kind)
+        if registry is None:
+            continue  # a caller's partial set of registries does not check this kind
         try:
-            entry = registries[site.kind].get(name)
+            entry = registry.get(name)
         except ComponentNotFoundError as error:
             issues.append(Issue(site.name_path, str(error)))
             continue
@@ -67,6 +70,7 @@ def check_components(
         structured = _structure_params(entry, raw, site.params_path, context, issues)
         if structured is not None:
             params[site.params_path] = structured
+    issues += _conditioning_issues(entries)
     issues += _loss_role_issues(tree, entries, registries.get("loss"))
     issues += check_pretrained(tree)
     issues += check_callables(tree)
@@ -87,6 +91,8 @@ def _sites(tree: Mapping[str, Any]) -> list[_Site]:
         _Site("dataset", ("Data", "dataset"), ("Data", "params")),
         _Site("generator", ("Generator", "name"), ("Generator", "params")),
     ]
+    if isinstance(tree.get("Task", {}), Mapping):
+        sites.append(_Site("task", _TASK, ("Task", "params"), TaskSpec().name))
     if isinstance(tree.get("Discriminator"), Mapping):
         sites.append(_Site("discriminator", ("Discriminator", "name"), ("Discriminator", "params")))
     losses = tree.get("Losses")
@@ -105,6 +111,37 @@ def _sites(tree: Mapping[str, Any]) -> list[_Site]:
             if isinstance(normalisation.get(branch), Mapping)
         ]
     return sites
+
+
+_TASK: KeyPath = ("Task", "name")
+_NETWORKS: tuple[tuple[KeyPath, str], ...] = (
+    (("Generator", "name"), "generator_needs"),
+    (("Discriminator", "name"), "discriminator_needs"),
+)
+
+
+def _conditioning_issues(entries: Mapping[KeyPath, Entry[Any]]) -> list[Issue]:
+    """The task feeds a network conditioning that the network's capabilities do not accept."""
+    task = entries.get(_TASK)
+    if task is None:
+        return []  # unresolved (reported) or not a mapping (the schema pass reports it)
+    issues = []
+    for path, field in _NETWORKS:
+        network = entries.get(path)
+        if network is None:
+            continue
+        needed: frozenset[str] = getattr(task.capabilities, field)
+        missing = needed - network.capabilities.conditioning
+        if not missing:
+            continue
+        accepted = ", ".join(sorted(network.capabilities.conditioning)) or "none"
+        message = (
+            f"task '{task.name}' conditions the {network.kind} on {', '.join(sorted(needed))}, "
+            f"but {network.kind} '{network.name}' accepts {accepted} (missing: "
+            f"{', '.join(sorted(missing))}); choose a {network.kind} whose capabilities include it"
+        )
+        issues.append(Issue(path, message))
+    return issues
 
 
 def _structure_params(

@@ -1,9 +1,9 @@
 """The attrs classes a run spec is validated into.
 
-Section names (``Data``, ``Generator``, ``Discriminator``, ``Losses``, ``Normalisation``, ``Training``,
-``Callbacks``, ``Logging``, ``Trainer``) are capitalised as users write them in YAML. A component's
-``params`` is a plain mapping after the first validation pass and an instance of the component's own
-attrs parameter class once the loader has resolved the component in its registry.
+Section names (``Data``, ``Task``, ``Generator``, ``Discriminator``, ``Losses``, ``Normalisation``,
+``Training``, ``Callbacks``, ``Logging``, ``Trainer``) are capitalised as users write them in YAML. A
+component's ``params`` is a plain mapping after the first validation pass and an instance of the
+component's own attrs parameter class once the loader has resolved the component in its registry.
 """
 
 from __future__ import annotations
@@ -22,6 +22,20 @@ class ComponentSpec:
     """A registered component: its name (or ``package.module:Class``) and its parameters."""
 
     name: str
+    params: Any = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class TaskSpec:
+    """What the run trains for: what a batch means, how the networks are called, what is measured.
+
+    Attributes:
+        name: registered task (``super_resolution``, …) or ``package.module:Class``. The task's
+            conditioning must fit the generator's and the discriminator's capabilities.
+        params: the task's parameters.
+    """
+
+    name: str = "super_resolution"
     params: Any = attrs.field(factory=dict)
 
 
@@ -239,6 +253,7 @@ class Spec:
     Data: DataSpec
     Generator: GeneratorSpec
     Losses: list[LossTermSpec]
+    Task: TaskSpec = attrs.field(factory=TaskSpec)
     Discriminator: ComponentSpec | None = None
     Normalisation: NormalisationSpec = attrs.field(factory=NormalisationSpec)
     Training: TrainingConfig = attrs.field(factory=TrainingConfig)

@@ -1,4 +1,8 @@
-"""The GAN super-resolution LightningModule: receives its parts, never builds them.
+"""The GAN LightningModule: receives its parts (the task included), never builds them.
+
+What differs between tasks (what a batch means, how the networks are called, what validation reports)
+is the injected :class:`~gan_engine.protocols.Task`'s; optimisation, schedules, EMA, the non-finite
+guard, resume and checkpoints are this one engine's for every task.
 
 Manual optimisation (Lightning 2 refuses automatic optimisation with two optimisers): each accumulation
 cycle (``accumulate_batches`` training batches, one by default) makes at most one discriminator step
@@ -7,24 +11,27 @@ its own counters (``generator_steps``, ``discriminator_steps``, ``batches_seen``
 because ``trainer.global_step`` counts optimiser steps and so grows by two per adversarial batch.
 
 Checkpoints hold the raw generator under ``state_dict["generator.*"]`` and, under
-``checkpoint["gan_engine"]``: ``spec`` (the resolved run spec), the counters, ``nonfinite`` (skip counts),
-``rng`` (torch/NumPy/Python generator states) and, with EMA, ``ema_generator`` (the averaged generator's
-state dict, unprefixed). Everything is plain data: checkpoints load with ``weights_only=True``.
+``checkpoint["gan_engine"]``: ``spec`` (the resolved run spec), ``task`` (the task's name), the
+counters, ``nonfinite`` (skip counts), ``rng`` (torch/NumPy/Python generator states) and, with EMA,
+``ema_generator`` (the averaged generator's state dict, unprefixed). Everything is plain data:
+checkpoints load with ``weights_only=True``.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import attrs
 import lightning.pytorch as pl
 from lightning.pytorch.utilities.types import OptimizerLRSchedulerConfig
 from torch import Tensor, nn
 from torch.optim import Optimizer
 
-from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import channels_last_format
-from gan_engine.protocols import Discriminator, Generator, Normaliser
+from gan_engine.protocols import Discriminator, Generator, Normaliser, Task, TaskBatch
+from gan_engine.registry import TASKS, NoParams
 from gan_engine.training.callbacks.ema_swap import EMASwap
 from gan_engine.training.callbacks.plateau import PlateauStep
 from gan_engine.training.checkpoint_io import CheckpointFormatError
@@ -42,11 +49,13 @@ from gan_engine.training.rng import capture_rng_state, restore_rng_state
 from gan_engine.training.schedules import ramp
 from gan_engine.training.terms import AdversarialTerm, LossTerm, needs
 from gan_engine.training.updates import GuardedUpdates
-from gan_engine.training.validation import validation_metrics
 from gan_engine.types import Sample, spatial_dims_of
 
 CHECKPOINT_KEY = "gan_engine"
 """Key under which checkpoints hold the resolved spec, the counters, RNG states and the EMA generator."""
+
+DEFAULT_TASK = "super_resolution"
+"""The task of a module built without one (and of checkpoints written before tasks existed)."""
 
 
 def _require_module(component: object, role: str) -> nn.Module:
@@ -56,15 +65,26 @@ def _require_module(component: object, role: str) -> nn.Module:
     return component
 
 
-class GANModule(pl.LightningModule):
-    """Trains a generator (and optionally a discriminator) for super-resolution.
+def default_task(generator: Generator) -> Task:
+    """The super-resolution task for ``generator``'s dims, channels and scale (from the registry)."""
+    return TASKS.get(DEFAULT_TASK).factory(
+        spatial_dims=generator.spatial_dims,
+        channels=generator.out_channels,
+        scale=generator.scale,
+        params=NoParams(),
+    )
 
-    Batches are :class:`~gan_engine.types.Sample` dicts in sensor units; the module normalises them,
-    and denormalises outputs for validation metrics (PSNR of the model and of the bicubic/trilinear
-    baseline on the same images, logged as ``val/psnr`` and ``val/psnr_bicubic``).
+
+class GANModule(pl.LightningModule):
+    """Trains a generator (and optionally a discriminator) for the task it is given.
+
+    Batches are :class:`~gan_engine.types.Sample` dicts in sensor units; the task turns them into
+    normalised inputs, target and conditioning, runs the generator, says what the discriminator sees
+    and computes validation metrics (super-resolution: PSNR/SSIM/SAM of the model and of the
+    bicubic/trilinear baseline, logged as ``val/psnr``, ``val/psnr_bicubic``, …).
 
     Args:
-        generator: the super-resolution network.
+        generator: the generator network.
         discriminator: the adversary; ``None`` trains with content losses only.
         content_terms: weighted content losses (pixel, perceptual, …).
         adversarial_term: the adversarial loss; required exactly when there is a discriminator.
@@ -72,6 +92,7 @@ class GANModule(pl.LightningModule):
         config: optimisers, pretraining, cadence and ramp.
         data_range: width of the valid value range in sensor units (255 for 8-bit photos).
         spec: the resolved run spec, stored in checkpoints so they alone can rebuild the model.
+        task: what a batch means and what validation reports; ``None`` is super-resolution.
     """
 
     def __init__(
@@ -85,6 +106,7 @@ class GANModule(pl.LightningModule):
         config: TrainingConfig,
         data_range: float,
         spec: Mapping[str, Any] | None = None,
+        task: Task | None = None,
     ) -> None:
         super().__init__()
         if (discriminator is None) != (adversarial_term is None):
@@ -116,6 +138,7 @@ class GANModule(pl.LightningModule):
         self.config = config
         self.data_range = data_range
         self.spec = dict(spec) if spec is not None else None
+        self.task = task if task is not None else default_task(generator)
         self.generator_steps = 0
         self.discriminator_steps = 0
         self.batches_seen = 0
@@ -260,10 +283,11 @@ class GANModule(pl.LightningModule):
             "last": (batch_idx + 1) % every == 0
             or batch_idx + 1 == self.trainer.num_training_batches,
         }
-        lr = self._memory_format(self._norm.normalise(batch["lr"], "lr"))
-        hr = self._memory_format(self._norm.normalise(batch["hr"], "hr"))
+        prepared = self._prepare(batch)
+        lr, hr = prepared.inputs, prepared.target
+        view = functools.partial(self.task.discriminator_view, batch=prepared)
         optimisers, schedulers = self._steppers()
-        sr = self._g(lr)
+        sr = self.task.generate(self._g, prepared)
         logs: dict[str, Tensor | float] = {}
         adversarial = self.adversarial_active
         if (
@@ -274,7 +298,7 @@ class GANModule(pl.LightningModule):
         ):
             self.toggle_optimizer(optimisers[1])
             loss, values, d_logs = discriminator_objective(
-                self._d, self.adversarial_term, sr.detach(), hr, self.config.r1_gamma
+                self._d, self.adversarial_term, sr.detach(), hr, self.config.r1_gamma, view
             )
             logs.update(d_logs)
             if self.updates.update(
@@ -284,7 +308,17 @@ class GANModule(pl.LightningModule):
                 schedulers[1].step()
             self.untoggle_optimizer(optimisers[1])
         self.toggle_optimizer(optimisers[0])
-        inputs = GeneratorInputs(sr, hr, lr, batch.get("mask"), self.generator_steps)
+        inputs = GeneratorInputs(
+            sr,
+            hr,
+            lr,
+            prepared.mask,
+            self.generator_steps,
+            cond=prepared.cond,
+            target_holes=prepared.target_holes,
+            metadata=prepared.metadata,
+            view=view,
+        )
         term = self.adversarial_term
         weighted = (term, self.adversarial_weight()) if adversarial and term is not None else None
         total, values, g_logs = generator_objective(inputs, self._d, self.content_terms, weighted)
@@ -308,27 +342,37 @@ class GANModule(pl.LightningModule):
             logs["train/skipped_steps"] = float(self.guard.skipped)
         self.log_dict(logs, on_step=True, on_epoch=False, batch_size=lr.shape[0])
 
-    def validation_step(self, batch: Sample, batch_idx: int) -> dict[str, Tensor]:
-        """Metrics of the model and of interpolation on denormalised outputs; returns images too.
+    def _prepare(self, batch: Mapping[str, Any]) -> TaskBatch:
+        """The task's reading of ``batch``, with input and target in the configured memory format."""
+        prepared = self.task.prepare(batch, self._norm)
+        return attrs.evolve(
+            prepared,
+            inputs=self._memory_format(prepared.inputs),
+            target=self._memory_format(prepared.target),
+        )
 
-        Logs ``val/psnr``, ``val/ssim`` and ``val/sam`` (more than one band) for the model and the same
-        with a ``_bicubic`` suffix for bicubic (trilinear in 3D) interpolation of the same inputs.
+    def validation_step(self, batch: Sample, batch_idx: int) -> dict[str, Any]:
+        """The task's metrics of the model and its baselines; returns them with images and preview.
+
+        Logs each metric as ``val/<name>`` (super-resolution: ``val/psnr``, ``val/ssim``,
+        ``val/sam`` and the same with a ``_bicubic`` suffix). The returned dict holds the per-sample
+        metrics, the task's named images and ``preview`` (a :class:`~gan_engine.types.Preview`).
         """
-        lr_raw, hr_raw = batch["lr"], batch["hr"]
-        sr_raw = self._norm.denormalise(self(self._norm.normalise(lr_raw, "lr")), "hr").float()
-        baseline = upsample(lr_raw.float(), self._g.scale)
-        size = lr_raw.shape[0]
-        outputs: dict[str, Tensor] = {"lr": lr_raw, "bicubic": baseline, "sr": sr_raw, "hr": hr_raw}
-        for suffix, prediction in (("", sr_raw), ("_bicubic", baseline)):
-            for name, values in validation_metrics(prediction, hr_raw, self.data_range).items():
-                outputs[f"{name}{suffix}"] = values
-                self.log(
-                    f"val/{name}{suffix}",
-                    values.mean(),
-                    batch_size=size,
-                    prog_bar=name == "psnr" and not suffix,
-                    sync_dist=True,  # ranks validate different samples; all must see the same value
-                )
+        prepared = self._prepare(batch)
+        output = self.task.generate(self._g, prepared)
+        result = self.task.validate(batch, prepared, output, self._norm, self.data_range)
+        size = prepared.inputs.shape[0]
+        outputs: dict[str, Any] = dict(result.images)
+        for name, values in result.metrics.items():
+            outputs[name] = values
+            self.log(
+                f"val/{name}",
+                values.mean(),
+                batch_size=size,
+                prog_bar=name == result.headline,
+                sync_dist=True,  # ranks validate different samples; all must see the same value
+            )
+        outputs["preview"] = result.preview
         self.log(
             "val/generator_steps", float(self.generator_steps), batch_size=size, sync_dist=True
         )
@@ -348,6 +392,7 @@ class GANModule(pl.LightningModule):
         self.updates.flush()
         state: dict[str, Any] = {
             "spec": self.spec,
+            "task": self.task.name,
             "generator_steps": self.generator_steps,
             "discriminator_steps": self.discriminator_steps,
             "batches_seen": self.batches_seen,
@@ -368,6 +413,10 @@ class GANModule(pl.LightningModule):
         state = checkpoint.get(CHECKPOINT_KEY)
         if state is None:
             msg = f"not a GAN-Engine checkpoint: it has no '{CHECKPOINT_KEY}' entry"
+            raise CheckpointFormatError(msg)
+        trained_for = state.get("task", DEFAULT_TASK)
+        if trained_for != self.task.name:
+            msg = f"the checkpoint was trained for task '{trained_for}', this run is '{self.task.name}'"
             raise CheckpointFormatError(msg)
         self.generator_steps = int(state["generator_steps"])
         self.discriminator_steps = int(state["discriminator_steps"])

@@ -6,7 +6,8 @@ guard inspects (to name the term that went NaN), and the detached scalars to log
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import attrs
 import torch
@@ -15,19 +16,52 @@ from torch import Tensor
 from gan_engine.protocols import Discriminator, LossContext
 from gan_engine.training.penalties import r1_penalty
 from gan_engine.training.terms import AdversarialTerm, LossTerm, needs
+from gan_engine.types import Conditioning
 
 Objective = tuple[Tensor, dict[str, Tensor], dict[str, Tensor | float]]
 """``(loss, named values for the guard, logs)``."""
 
+DiscriminatorView = Callable[[Tensor], tuple[Tensor, Conditioning | None]]
+"""Maps an image (real or generated) to what the discriminator scores: ``(image, conditioning)``."""
+
+
+def unconditioned(image: Tensor) -> tuple[Tensor, Conditioning | None]:
+    """The view of unconditioned tasks: the image itself, no conditioning."""
+    return image, None
+
+
+def score(discriminator: Discriminator, view: DiscriminatorView, image: Tensor) -> Tensor:
+    """The discriminator's logits for ``image`` as ``view`` presents it."""
+    x, cond = view(image)
+    # Unconditioned calls keep the one-argument form, which plugins written before ``cond`` accept.
+    return discriminator(x) if cond is None else discriminator(x, cond)
+
+
+def score_features(
+    discriminator: Discriminator, view: DiscriminatorView, image: Tensor
+) -> list[Tensor]:
+    """The discriminator's features of ``image`` as ``view`` presents it."""
+    x, cond = view(image)
+    return discriminator.features(x) if cond is None else discriminator.features(x, cond)
+
 
 def discriminator_objective(
-    discriminator: Discriminator, term: AdversarialTerm, fake: Tensor, real: Tensor, r1_gamma: float
+    discriminator: Discriminator,
+    term: AdversarialTerm,
+    fake: Tensor,
+    real: Tensor,
+    r1_gamma: float,
+    view: DiscriminatorView = unconditioned,
 ) -> Objective:
-    """The adversarial term's discriminator loss on ``real`` and detached ``fake``, plus γ/2 · R1."""
+    """The adversarial term's discriminator loss on ``real`` and detached ``fake``, plus γ/2 · R1.
+
+    ``view`` (the task's) says what the discriminator sees of each image; R1 is taken with respect
+    to the real image before the view.
+    """
     if r1_gamma > 0:
         real = real.detach().requires_grad_(True)
-    real_logits = discriminator(real)
-    fake_logits = discriminator(fake)
+    real_logits = score(discriminator, view, real)
+    fake_logits = score(discriminator, view, fake)
     loss = term.loss.discriminator_loss(real_logits, fake_logits)
     logs: dict[str, Tensor | float] = {}
     if r1_gamma > 0:
@@ -50,6 +84,10 @@ class GeneratorInputs:
         lr: the input ``[B, C, *S]``.
         mask: valid-pixel mask, if the batch has one.
         step: the generator step driving the terms' schedules.
+        cond: the generator's conditioning, if the task has any.
+        target_holes: the hole mask at the output's resolution, if the task has one.
+        metadata: per-sample metadata, if the dataset gives any.
+        view: what the discriminator sees of an image (the task's view).
     """
 
     sr: Tensor
@@ -57,6 +95,10 @@ class GeneratorInputs:
     lr: Tensor
     mask: Tensor | None
     step: int
+    cond: Conditioning | None = None
+    target_holes: Tensor | None = None
+    metadata: Sequence[Mapping[str, Any]] | None = None
+    view: DiscriminatorView = unconditioned
 
 
 def loss_context(
@@ -65,25 +107,33 @@ def loss_context(
     content_terms: Sequence[LossTerm],
     adversarial_term: AdversarialTerm | None,
 ) -> LossContext:
-    """The loss context: the valid-pixel mask, plus the discriminator's logits and features.
+    """The loss context: masks, conditioning, metadata, and the discriminator's logits and features.
 
     ``adversarial_term`` is ``None`` while the adversarial loss is off (pretraining).
     """
     sr, hr = inputs.sr, inputs.hr
-    context = LossContext(step=inputs.step, lr=inputs.lr, mask=inputs.mask)
+    view = inputs.view
+    context = LossContext(
+        step=inputs.step,
+        lr=inputs.lr,
+        mask=inputs.mask,
+        cond=inputs.cond,
+        target_holes=inputs.target_holes,
+        metadata=inputs.metadata,
+    )
     if discriminator is None:
         return context
     terms = [t.loss for t in content_terms]
     if adversarial_term is not None:
         terms.append(adversarial_term.loss)
-        context.fake_logits = discriminator(sr)
+        context.fake_logits = score(discriminator, view, sr)
         if needs(adversarial_term.loss, "real_logits"):
             with torch.no_grad():
-                context.real_logits = discriminator(hr)
+                context.real_logits = score(discriminator, view, hr)
     if any(needs(loss, "features") for loss in terms):
-        context.fake_features = discriminator.features(sr)
+        context.fake_features = score_features(discriminator, view, sr)
         with torch.no_grad():
-            context.real_features = discriminator.features(hr)
+            context.real_features = score_features(discriminator, view, hr)
     return context
 
 

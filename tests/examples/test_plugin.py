@@ -48,6 +48,7 @@ def test_entry_point_groups_are_the_documented_ones() -> None:
         "normaliser": "gan_engine.normalisers",
         "dataset": "gan_engine.datasets",
         "text_encoder": "gan_engine.text_encoders",
+        "task": "gan_engine.tasks",
     }
 
 

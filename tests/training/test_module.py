@@ -77,6 +77,7 @@ def test_checkpoint_holds_spec_counters_and_restores_them(
     state = checkpoint[CHECKPOINT_KEY]
     assert set(state) == {
         "spec",
+        "task",
         "generator_steps",
         "discriminator_steps",
         "batches_seen",
@@ -84,6 +85,7 @@ def test_checkpoint_holds_spec_counters_and_restores_them(
         "rng",
     }
     assert state["spec"] == {"note": "test"}
+    assert state["task"] == "super_resolution"
     assert (state["generator_steps"], state["discriminator_steps"], state["batches_seen"]) == (
         3,
         2,

@@ -41,7 +41,11 @@ class ExtraValidation(pl.Callback):
     ) -> None:
         """Keep this batch's metric tensors."""
         if isinstance(outputs, Mapping):
-            kept = {k: v.detach().cpu() for k, v in outputs.items() if k not in _IMAGES}
+            kept = {
+                k: v.detach().cpu()
+                for k, v in outputs.items()
+                if isinstance(v, Tensor) and v.ndim <= 1 and k not in _IMAGES
+            }
             self._outputs.append(kept)
 
     def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:

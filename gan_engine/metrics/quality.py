@@ -1,4 +1,4 @@
-"""Validation metrics of a super-resolved batch against its reference, in sensor units."""
+"""Standard validation metrics of a prediction against its reference, in sensor units."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from gan_engine.metrics.ssim import ssim
 SSIM_WINDOW = 11
 
 
-def validation_metrics(prediction: Tensor, target: Tensor, data_range: float) -> dict[str, Tensor]:
+def image_quality(prediction: Tensor, target: Tensor, data_range: float) -> dict[str, Tensor]:
     """Per-sample ``psnr`` (dB), ``ssim`` and, for more than one band, ``sam`` (degrees).
 
     SSIM is left out when an image is smaller than its 11-pixel window; SAM when there is one band,
