@@ -154,6 +154,23 @@ class Normaliser(Protocol):
 
 
 @runtime_checkable
+class ConditionSwapping(Protocol):
+    """A task whose conditioning can be handed to other samples of the batch (e.g. prompts).
+
+    The engine then (1) adds the matching-aware term to the discriminator's objective with weight
+    ``matching_weight`` (a real image with another sample's conditioning counts as fake; 0 turns it
+    off) and (2) runs the generator under the swapped conditioning in validation, handing the
+    output to :meth:`Task.validate` as ``prepared.variants["swapped"]``.
+    """
+
+    matching_weight: float
+
+    def mismatched(self, batch: TaskBatch) -> tuple[Conditioning, Tensor]:
+        """Each sample's conditioning replaced by another sample's, and ``[B]`` bool: really another."""
+        ...
+
+
+@runtime_checkable
 class TextEncoder(Protocol):
     """Turns prompts into conditioning: a global embedding, token embeddings and their padding mask.
 
@@ -214,6 +231,9 @@ class TaskBatch:
         target_holes: ``[B, 1 or C, *S']`` hole mask at the output's resolution (1 = generated,
             0 = known) for tasks that generate part of an image.
         metadata: per-sample JSON-able metadata, one dict per sample, when the dataset gives any.
+        variants: outputs under other conditioning, by name, added by the engine for validation
+            (``swapped``: each sample's output under the next sample's conditioning, for tasks
+            that are :class:`ConditionSwapping`); empty otherwise.
     """
 
     inputs: Tensor
@@ -222,6 +242,7 @@ class TaskBatch:
     mask: Tensor | None = None
     target_holes: Tensor | None = None
     metadata: Sequence[Mapping[str, Any]] | None = None
+    variants: Mapping[str, Tensor] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)

@@ -351,7 +351,9 @@ TEXT_ENCODERS: Registry[TextEncoderFactory] = Registry(
         "gan_engine.text.open_clip_encoder",
     ],
 )
-TASKS: Registry[TaskFactory] = Registry("task", ["gan_engine.tasks.super_resolution"])
+TASKS: Registry[TaskFactory] = Registry(
+    "task", ["gan_engine.tasks.super_resolution", "gan_engine.tasks.text_super_resolution"]
+)
 
 register_generator = GENERATORS.register
 register_discriminator = DISCRIMINATORS.register

@@ -11,8 +11,9 @@ import torch.nn.functional as F
 from gan_engine.errors import InvalidParamError
 from gan_engine.losses.adversarial import BCEAdversarialLoss, HingeLoss
 from gan_engine.losses.embedding_alignment import EmbeddingAlignmentLoss, image_similarities
-from gan_engine.losses.matching import matching_aware_discriminator_loss, mismatched_prompts
 from gan_engine.protocols import AdversarialLoss, LossContext
+from gan_engine.tasks.prompts import mismatched_prompts
+from gan_engine.training.matching import matching_aware_discriminator_loss
 from gan_engine.types import BuildContext, Conditioning
 from tests.text.open_clip_fixture import write_tiny_open_clip
 
