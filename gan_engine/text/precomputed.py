@@ -18,7 +18,7 @@ from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.params import at_least, one_of
 from gan_engine.registry import register_text_encoder
 from gan_engine.text.embedding_files import read_embedding_file
-from gan_engine.types import Conditioning
+from gan_engine.types import BuildContext, Conditioning
 
 EmbeddingKey: TypeAlias = Literal["prompt", "id"]
 
@@ -47,6 +47,19 @@ class PrecomputedParams:
     embedding_dim: int | None = attrs.field(
         default=None, validator=attrs.validators.optional(at_least(1))
     )
+
+    def check(self, context: BuildContext) -> list[InvalidParamError]:
+        """When the spec loads: the file exists, is well formed and has the expected width."""
+        path = Path(self.path).expanduser()
+        try:
+            table = read_embedding_file(path)
+        except DataError as error:
+            return [InvalidParamError("path", str(error))]
+        width = table.embeddings.shape[1]
+        if self.embedding_dim is not None and width != self.embedding_dim:
+            msg = f"the run expects width {self.embedding_dim}, but '{path}' holds width {width}"
+            return [InvalidParamError("embedding_dim", msg)]
+        return []
 
 
 @register_text_encoder("precomputed", params=PrecomputedParams)
@@ -86,6 +99,11 @@ class PrecomputedTextEncoder(nn.Module):
         self.register_buffer("embeddings", table.embeddings, persistent=False)
         self.register_buffer("tokens", table.tokens, persistent=False)
         self.register_buffer("token_mask", table.token_mask, persistent=False)
+
+    @property
+    def key(self) -> str:
+        """What embeddings are looked up by: ``prompt`` or ``id``."""
+        return self.params.key
 
     def missing_keys(self, keys: Iterable[str]) -> list[str]:
         """The keys (prompts or ids) that the file lacks, in order, without duplicates."""
