@@ -13,6 +13,7 @@ from typing import Any, Protocol, cast, runtime_checkable
 import attrs
 from torch import nn
 
+from containers.spec.model import ModelSpec
 from containers.spec.schema import ComponentSpec, Spec
 from gan_engine.data.datamodule import SRDataModule, default_workers
 from gan_engine.data.fit_samples import DatasetSamples
@@ -32,7 +33,7 @@ from gan_engine.training.terms import AdversarialTerm, LossTerm
 from gan_engine.weights import load_strict, read_state_dict
 
 
-def build_normaliser(spec: Spec) -> Normaliser:
+def build_normaliser(spec: Spec | ModelSpec) -> Normaliser:
     """The normaliser of both branches (``Normalisation.lr``/``.hr`` override the shared one)."""
     section = spec.Normalisation
     shared = ComponentSpec(name=section.name, params=section.params)
@@ -55,7 +56,7 @@ def fit_normaliser(normaliser: Normaliser, datamodule: SRDataModule, spec: Spec)
     return normaliser
 
 
-def build_task(spec: Spec) -> Task:
+def build_task(spec: Spec | ModelSpec) -> Task:
     """The task named by the ``Task`` section (``super_resolution`` when the spec has none)."""
     return TASKS.get(spec.Task.name).factory(
         spatial_dims=spec.Data.spatial_dims,
@@ -105,7 +106,7 @@ def check_prompt_keys(task: Task, selector: DatasetSelector) -> None:
     encoder.check_keys(keys, f"the dataset '{type(selector).__name__}'")
 
 
-def build_generator(spec: Spec) -> Generator:
+def build_generator(spec: Spec | ModelSpec) -> Generator:
     """The generator; ``Generator.pretrained`` weights are loaded strictly when set."""
     section = spec.Generator
     entry = GENERATORS.get(section.name)

@@ -4,7 +4,8 @@
 in the file's metadata (``gan_engine.spec``, ``gan_engine.normaliser``); ``torchscript`` and ``onnx``
 write programs taking ``lr[B, C, *S]`` — in network units, or in sensor units with ``sensor_units``
 (the normaliser baked in). Every format also gets ``<stem>.spec.json``: the resolved spec, loadable
-with :func:`~containers.spec.spec_from_dict`.
+with :func:`~containers.spec.spec_from_dict` (the model part alone, wherever the training data are absent,
+with :func:`~containers.spec.loader.model_spec_from_dict`).
 """
 
 from __future__ import annotations

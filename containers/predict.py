@@ -1,10 +1,12 @@
 """Prediction from a checkpoint alone: rebuild the model from its resolved spec, then run files.
 
-The checkpoint's spec is validated again (:func:`~containers.spec.spec_from_dict`), the generator and
-normaliser are built by the same builders as for training (never from ``Generator.pretrained``: the
-checkpoint's own weights are loaded strictly, the EMA generator's when the run kept one), and files
-go through Lightning's ``Trainer.predict`` so that ``--devices``/``--num-nodes``/``--strategy`` spread
-them over ranks, each writing its own share.
+Of the checkpoint's spec only what rebuilds the model is validated again
+(:func:`~containers.spec.loader.model_spec_from_dict`: data geometry, task, generator,
+normalisation), so a checkpoint predicts on a machine without the training data, pretrained files
+or hook modules. The generator and normaliser are built by the same builders as for training (never
+from ``Generator.pretrained``: the checkpoint's own weights are loaded strictly, the EMA generator's
+when the run kept one), and files go through Lightning's ``Trainer.predict`` so that
+``--devices``/``--num-nodes``/``--strategy`` spread them over ranks, each writing its own share.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ import torch
 from tqdm import tqdm
 
 from containers.builders import build_generator, build_normaliser, build_task
-from containers.spec.loader import spec_from_dict
-from containers.spec.schema import Spec
+from containers.spec.loader import model_spec_from_dict
+from containers.spec.model import ModelSpec
 from gan_engine.inference.checkpoint import CheckpointContents, read_checkpoint
 from gan_engine.inference.distributed import FileJob, FilePredictionModule
 from gan_engine.inference.errors import InputError, OutputError
@@ -32,9 +34,9 @@ from gan_engine.weights import load_strict
 
 @attrs.frozen(kw_only=True)
 class LoadedModel:
-    """A checkpoint's model, rebuilt: spec, task, generator (EMA weights if any) and normaliser."""
+    """A checkpoint's model, rebuilt: model spec, task, generator (EMA weights if any), normaliser."""
 
-    spec: Spec
+    spec: ModelSpec
     task: Task
     generator: Generator
     normaliser: Normaliser
@@ -48,13 +50,11 @@ def load_model(checkpoint: str | Path) -> LoadedModel:
 
     Raises:
         CheckpointError: not a GAN-Engine checkpoint.
-        SpecError: its spec no longer validates (e.g. a component that is not installed).
+        SpecError: its model no longer validates (e.g. a generator that is not installed).
         GanEngineError: weights that do not fit the rebuilt networks.
     """
     contents = read_checkpoint(checkpoint)
-    spec = spec_from_dict(contents.spec, source=f"{contents.path} (resolved spec)")
-    # the checkpoint carries the trained weights; the pretrained file may not exist here
-    spec = attrs.evolve(spec, Generator=attrs.evolve(spec.Generator, pretrained=None))
+    spec = model_spec_from_dict(contents.spec, source=f"{contents.path} (resolved spec)")
     generator = build_generator(spec)
     normaliser = build_normaliser(spec)
     for part, state in (

@@ -14,6 +14,7 @@ import attrs
 
 from containers.spec.converter import CONVERTER
 from containers.spec.files import check_callables, check_pretrained
+from containers.spec.model import ModelDataSpec
 from containers.spec.problems import Issue, KeyPath, get_path, split_key
 from containers.spec.schema import DataSpec, NormalisationSpec, TaskSpec
 from containers.spec.structure_errors import issues_from_error
@@ -43,10 +44,17 @@ class ComponentReport:
 
 
 def check_components(
-    tree: Mapping[str, Any], registries: Mapping[str, Registry[Any]]
+    tree: Mapping[str, Any],
+    registries: Mapping[str, Registry[Any]],
+    *,
+    data_cls: type[DataSpec] | type[ModelDataSpec] = DataSpec,
 ) -> ComponentReport:
-    """Resolve every component of ``tree`` and structure its ``params`` into its own class."""
-    data = _data_section(tree.get("Data"))
+    """Resolve every component of ``tree`` and structure its ``params`` into its own class.
+
+    ``data_cls`` is the class ``Data`` is validated into: the whole :class:`DataSpec` for a run,
+    the geometry alone (:class:`ModelDataSpec`) where only a model is rebuilt.
+    """
+    data = _data_section(tree.get("Data"), data_cls)
     context = None if data is None else BuildContext(data.spatial_dims, data.channels, data.scale)
     issues: list[Issue] = []
     params: dict[KeyPath, Any] = {}
@@ -77,13 +85,15 @@ def check_components(
     return ComponentReport(issues, params)
 
 
-def _data_section(raw: Any) -> DataSpec | None:
+def _data_section(
+    raw: Any, data_cls: type[DataSpec] | type[ModelDataSpec]
+) -> DataSpec | ModelDataSpec | None:
     """The Data section if it is valid on its own (its problems are the schema pass's to report)."""
     try:
-        data = CONVERTER.structure(raw, DataSpec)
+        data = CONVERTER.structure(raw, data_cls)
     except Exception:  # reported by the schema pass
         return None
-    return data if isinstance(data, DataSpec) else None
+    return data if isinstance(data, DataSpec | ModelDataSpec) else None
 
 
 def _sites(tree: Mapping[str, Any]) -> list[_Site]:
@@ -186,7 +196,9 @@ def _context_errors(instance: ContextChecked, context: BuildContext) -> list[Inv
         return [error]
 
 
-def _capability_issues(site: _Site, entry: Entry[Any], data: DataSpec) -> list[Issue]:
+def _capability_issues(
+    site: _Site, entry: Entry[Any], data: DataSpec | ModelDataSpec
+) -> list[Issue]:
     capabilities = entry.capabilities
     issues = []
     if data.spatial_dims not in capabilities.spatial_dims:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from cattrs.errors import BaseValidationError
@@ -18,16 +18,18 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from containers.spec.components import check_components
 from containers.spec.converter import CONVERTER, SpecValueError
+from containers.spec.model import ModelDataSpec, ModelSpec, model_tree
 from containers.spec.overrides import apply_overrides, parse_overrides
 from containers.spec.positions import Locator
 from containers.spec.problems import KeyPath, SpecError, SpecProblem, document_problem
-from containers.spec.schema import Spec
+from containers.spec.schema import DataSpec, Spec
 from containers.spec.structure_errors import issues_from_error
 from containers.spec.trainer_args import check_trainer_args
 from containers.spec.values import yaml_repr
 from gan_engine.registry import REGISTRIES, Registry
 
 _SECTIONS = ", ".join(field.name for field in attrs.fields(Spec))
+_Validated = TypeVar("_Validated", Spec, ModelSpec)
 
 
 def load_spec(
@@ -68,7 +70,8 @@ def load_spec_text(
         raise SpecError([*problems, _top_level_problem(tree, source)])
     origins, failed = apply_overrides(tree, parsed)
     try:
-        return _validate(tree, Locator(source, tree, origins), registries, [*problems, *failed])
+        locator = Locator(source, tree, origins)
+        return _validate(tree, locator, registries, [*problems, *failed], Spec)
     except SpecError as error:
         # Unpositioned problems of overrides follow the order of the command line.
         order = {f"--set {item}": index for index, item in enumerate(overrides)}
@@ -85,7 +88,25 @@ def spec_from_dict(
     """Validate a spec given as plain data (a checkpoint's resolved spec, the Python API)."""
     if not isinstance(data, Mapping):
         raise SpecError([_top_level_problem(data, source)])
-    return _validate(data, Locator(source, data), registries, [])
+    return _validate(data, Locator(source, data), registries, [], Spec)
+
+
+def model_spec_from_dict(
+    data: Mapping[str, Any],
+    source: str = "<dict>",
+    *,
+    registries: Mapping[str, Registry[Any]] = REGISTRIES,
+) -> ModelSpec:
+    """Validate only what rebuilding the model needs (see :mod:`containers.spec.model`).
+
+    Prediction and export use it on a checkpoint's resolved spec, so that a checkpoint works where the
+    training data, pretrained files and hook modules are absent. ``Generator.pretrained`` is not
+    kept: the checkpoint holds the trained weights.
+    """
+    if not isinstance(data, Mapping):
+        raise SpecError([_top_level_problem(data, source)])
+    tree = model_tree(data)
+    return _validate(tree, Locator(source, tree), registries, [], ModelSpec)
 
 
 def _validate(
@@ -93,15 +114,17 @@ def _validate(
     locator: Locator,
     registries: Mapping[str, Registry[Any]],
     problems: list[SpecProblem],
-) -> Spec:
+    target: type[_Validated],
+) -> _Validated:
     """Run the schema, component and Trainer passes and raise everything they found together."""
-    spec: Spec | None = None
+    spec: _Validated | None = None
     issues = []
     try:
-        spec = CONVERTER.structure(tree, Spec)
+        spec = CONVERTER.structure(tree, target)
     except (BaseValidationError, SpecValueError) as error:
         issues += issues_from_error(error)
-    components = check_components(tree, registries)
+    data_cls = ModelDataSpec if target is ModelSpec else DataSpec
+    components = check_components(tree, registries, data_cls=data_cls)
     issues += components.issues
     issues += check_trainer_args(tree.get("Trainer"))
     problems = problems + [locator.locate(issue) for issue in issues]

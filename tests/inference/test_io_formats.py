@@ -136,7 +136,8 @@ def test_nifti_affine_maps_new_voxels_into_the_same_space(
     np.testing.assert_allclose(image.affine[:3, 3], (affine @ np.array([*first, 1]))[:3])
     data = np.asarray(image.dataobj)
     assert data.dtype == np.float32
-    if dims == 2:  # axial slices were super-resolved one by one
+    if dims == 2:  # k slices were super-resolved one by one, each seen as (j, i) like in training
+        slice_ji = np.ascontiguousarray(volume[:, :, 0].T)
         with torch.no_grad():
-            slice_0 = predictor.model(torch.from_numpy(volume[None, :, :, 0])[None])[0, 0].numpy()
-        np.testing.assert_allclose(data[:, :, 0], slice_0, atol=1e-3, rtol=1e-4)
+            slice_0 = predictor.model(torch.from_numpy(slice_ji[None])[None])[0, 0].numpy()
+        np.testing.assert_allclose(data[:, :, 0].T, slice_0, atol=1e-3, rtol=1e-4)

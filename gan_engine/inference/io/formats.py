@@ -59,7 +59,7 @@ def open_input(path: Path, spatial_dims: SpatialDims) -> RasterSource:
     if suffix == ".npy":
         return NpySource(path, spatial_dims)
     if suffix in NIFTI_SUFFIXES:
-        return NiftiSource(path, spatial_dims)
+        return NiftiSource(path)
     if suffix in VIDEO_SUFFIXES:
         return open_video(path)
     msg = f"input {path}: unsupported file type {suffix or '(no suffix)'}; supported: " + ", ".join(

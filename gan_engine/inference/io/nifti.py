@@ -1,7 +1,9 @@
 """NIfTI volumes (``.nii``, ``.nii.gz``) through nibabel: read window by window, written whole.
 
-Volumes are ``[X, Y, Z]`` or ``[X, Y, Z, C]`` (bands last). A 3D model sees ``[C, X, Y, Z]``; a 2D model
-sees ``[C, Z, X, Y]`` and super-resolves the axial slices one by one. Reads slice nibabel's array
+Volumes are ``(i, j, k)`` or ``(i, j, k, c)`` (bands last). Models see them as ``[C, k, j, i]``, the
+axis convention of the training reader :mod:`gan_engine.data.nifti` (``D = k``, ``H = j``, ``W = i``):
+a 3D model sees the volume as it was trained on it, and a 2D model super-resolves the ``k`` slices one
+by one, each as ``[C, j, i]`` like a 2D view of a training volume. Reads slice nibabel's array
 proxy, so an uncompressed ``.nii`` is never loaded whole. The output keeps the header with voxels
 ``scale`` times smaller along the upsampled axes; its affine maps the new voxel centres into the
 same physical space (the first voxel centre moves by ``(1/scale - 1)/2`` of an input voxel).
@@ -20,15 +22,14 @@ from gan_engine.inference.io.atomic import discard, publish, temporary_beside
 from gan_engine.inference.io.base import OutputLayout, RasterSink, Window
 from gan_engine.inference.io.memory import ArraySink
 from gan_engine.inference.io.optional import require
-from gan_engine.types import SpatialDims
 
 NIFTI_SUFFIXES: tuple[str, ...] = (".nii", ".nii.gz")
 
 
 class NiftiSource:
-    """A NIfTI volume seen as ``[C, X, Y, Z]`` (3D models) or ``[C, Z, X, Y]`` (2D models)."""
+    """A NIfTI volume seen as ``[C, k, j, i]``: one volume (3D models) or ``k`` slices (2D models)."""
 
-    def __init__(self, path: Path, spatial_dims: SpatialDims) -> None:
+    def __init__(self, path: Path) -> None:
         nibabel = require("nibabel", "medical", path)
         try:
             self.image: Any = nibabel.load(path)
@@ -37,13 +38,13 @@ class NiftiSource:
             msg = f"cannot read NIfTI {path}: {type(error).__name__}: {error}"
             raise InputError(msg) from error
         if len(volume_shape) not in (3, 4):
-            msg = f"NIfTI {path} has shape {volume_shape}; expected [X, Y, Z] or [X, Y, Z, C]"
+            msg = f"NIfTI {path} has shape {volume_shape}; expected (i, j, k) or (i, j, k, c)"
             raise InputError(msg)
         self.path = path
         self.banded = len(volume_shape) == 4
         channels = volume_shape[3] if self.banded else 1
-        # axes of the volume, in the order of S: the slice axis first for 2D models
-        self.order: tuple[int, ...] = (0, 1, 2) if spatial_dims == 3 else (2, 0, 1)
+        # axes of the volume in the order of S, the same for 2D and 3D models: training reads (k, j, i)
+        self.order: tuple[int, ...] = (2, 1, 0)
         self.shape: tuple[int, ...] = (channels, *(volume_shape[a] for a in self.order))
         proxy = self.image.dataobj
         scaled = _has_scaling(proxy)
@@ -60,8 +61,9 @@ class NiftiSource:
         block = np.asarray(self.image.dataobj[tuple(index)])
         if not self.banded:
             block = block[..., None]
-        # volume axes (x, y, z, c) → (c, *S)
-        return np.ascontiguousarray(block.transpose(3, *self.order)).astype(self.dtype, copy=False)
+        # volume axes (i, j, k, c) → (c, k, j, i). nibabel's blocks are Fortran-ordered and may be
+        # read-only, so the transposed view is copied into a C-ordered array the caller may write.
+        return np.array(block.transpose(3, *self.order), dtype=self.dtype, order="C")
 
     def create_sink(self, target: Path, layout: OutputLayout) -> RasterSink:
         """An in-memory output, saved as NIfTI with the rescaled header and affine on commit."""
