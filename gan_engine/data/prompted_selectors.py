@@ -10,12 +10,12 @@ are in :mod:`gan_engine.data.sample_prompted_selectors`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
 
-from gan_engine.data.files import resolve_folder
+from gan_engine.data.files import list_images, resolve_folder
 from gan_engine.data.nifti import nifti_sources
 from gan_engine.data.prompted import PromptedDataset, SourceIndexed
 from gan_engine.data.prompts import PromptEntry, prompts_for
@@ -29,17 +29,17 @@ from gan_engine.data.selectors import (
     RGBFolderParams,
     RGBFolderSelector,
 )
-from gan_engine.data.source_files import split_files
+from gan_engine.data.source_files import list_data_files, split_files
 from gan_engine.data.volume_selectors import (
     VOLUME_CAPABILITIES,
     MedicalMRIParams,
     MedicalMRISelector,
 )
-from gan_engine.errors import InvalidParamError
+from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.params import in_range
 from gan_engine.protocols import DatasetSelector
 from gan_engine.registry import register_dataset
-from gan_engine.types import SpatialDims
+from gan_engine.types import BuildContext, SpatialDims
 
 Split = tuple[list[PromptEntry], list[str]]
 """Prompt entries and ids of a split's sources, in the order of its datasets' sources."""
@@ -115,6 +115,33 @@ def _manifest(_instance: object, attribute: attrs.Attribute[str | None], value: 
         raise InvalidParamError(attribute.name, msg)
 
 
+Lister = Callable[[Path, Sequence[str]], list[Path]]
+"""Lists a folder's files with given extensions, as the plain dataset does."""
+
+
+def _prompt_errors(
+    errors: list[InvalidParamError],
+    folders: Sequence[str | None],
+    files: tuple[Lister, Sequence[str]],
+    manifest: str | None,
+) -> list[InvalidParamError]:
+    """When the spec loads: every file of ``folders`` has a prompt (skipped if ``errors`` already)."""
+    if errors:
+        return errors  # missing folders and the like come first
+    lister, extensions = files
+    try:
+        paths = [
+            path
+            for folder in folders
+            if folder is not None
+            for path in lister(resolve_folder(folder), extensions)
+        ]
+        _file_split(paths, manifest)
+    except DataError as error:
+        return [InvalidParamError("prompts", str(error))]
+    return []
+
+
 def _file_split(paths: Sequence[Path], manifest: str | None) -> Split:
     """Prompts of files from ``manifest`` (or sidecars); ids are the file names."""
     entries = prompts_for(paths, None if manifest is None else resolve_folder(manifest))
@@ -134,6 +161,12 @@ class PromptedPhotosParams(RGBFolderParams):
 
     prompts: str | None = attrs.field(default=None, validator=_manifest)
     prompt_dropout: float = attrs.field(default=0.0, validator=DROPOUT)
+
+    def check(self, context: BuildContext) -> list[InvalidParamError]:
+        """``rgb_folder``'s checks, then: every image has a prompt."""
+        errors = super().check(context)
+        folders = [self.root, self.val_root]
+        return _prompt_errors(errors, folders, (list_images, self.extensions), self.prompts)
 
 
 @register_dataset("prompted_photos", params=PromptedPhotosParams, capabilities=PHOTO_CAPABILITIES)
@@ -198,6 +231,12 @@ class PromptedMRIParams(MedicalMRIParams):
 
     prompts: str | None = attrs.field(default=None, validator=_manifest)
     prompt_dropout: float = attrs.field(default=0.0, validator=DROPOUT)
+
+    def check(self, context: BuildContext) -> list[InvalidParamError]:
+        """``medical_mri``'s checks, then: every NIfTI file has a prompt."""
+        errors = super().check(context)
+        folders = [self.root, self.val_root]
+        return _prompt_errors(errors, folders, (list_data_files, self.extensions), self.prompts)
 
 
 @register_dataset("prompted_mri", params=PromptedMRIParams, capabilities=VOLUME_CAPABILITIES)

@@ -29,6 +29,7 @@ from gan_engine.data.sample_prompted_selectors import (
 )
 from gan_engine.data.sample_prompts import MRI_PROMPTS, MULTISPECTRAL_PROMPTS, PHOTO_PROMPTS
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.types import BuildContext
 
 
 def flat_images(folder: Path, count: int = 4) -> list[Path]:
@@ -229,3 +230,18 @@ def test_prompted_mri_shares_a_files_prompt_across_its_volumes(tmp_path: Path) -
     train = selector.train_dataset()
     assert {train[i]["metadata"]["prompt"] for i in range(len(train))} == {"a 4D series"}
     assert selector.val_dataset()[0]["metadata"]["prompt"] == "a 3D scan"
+
+
+def test_a_missing_prompt_is_reported_when_the_spec_loads(tmp_path: Path) -> None:
+    images = flat_images(tmp_path / "img", 3)
+    for path in images[:2]:
+        path.with_suffix(".txt").write_text("a prompt")
+    params = params_for(tmp_path / "img")
+    errors = params.check(BuildContext(spatial_dims=2, channels=3, scale=2))
+    assert [error.key for error in errors] == ["prompts"]
+    assert "img2.png" in errors[0].message
+    images[2].with_suffix(".txt").write_text("the third")
+    assert params.check(BuildContext(spatial_dims=2, channels=3, scale=2)) == []
+    missing_folder = params_for(tmp_path / "nowhere")
+    keys = [e.key for e in missing_folder.check(BuildContext(2, 3, 2))]
+    assert "prompts" not in keys  # the folder problem comes first, alone
