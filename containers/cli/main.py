@@ -59,7 +59,23 @@ def _parser() -> argparse.ArgumentParser:
     _add_predict_parser(commands)
     _add_export_parser(commands)
     _add_docs_parser(commands)
+    _add_convert_parser(commands)
     return parser
+
+
+def _add_convert_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    convert = commands.add_parser(
+        "convert", help="convert another tool's config (and checkpoint) to a spec (and checkpoint)"
+    )
+    tools = convert.add_subparsers(dest="tool", required=True, metavar="TOOL")
+    opensr = tools.add_parser("opensr", help="an opensr-srgan config (and Lightning checkpoint)")
+    opensr.add_argument("config", type=Path, help="the opensr-srgan YAML config")
+    opensr.add_argument(
+        "checkpoint", type=Path, nargs="?", default=None, help="its checkpoint (.ckpt), optional"
+    )
+    opensr.add_argument(
+        "--out", type=Path, required=True, help="folder for spec.yaml (and model.ckpt)"
+    )
 
 
 def _devices(value: str) -> int | str:
@@ -290,6 +306,21 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _convert(args: argparse.Namespace) -> int:
+    from containers.convert.opensr_run import convert_opensr
+
+    report = convert_opensr(args.config, args.checkpoint, args.out)
+    for note in report.notes.items:
+        print(f"note: {note}")
+    print(f"Wrote {report.spec_path}")
+    if report.checkpoint_path is not None:
+        print(f"Wrote {report.checkpoint_path} (for predict, export and Generator.pretrained)")
+    if report.spec_problems is not None:
+        print("The spec does not pass `gan-engine check` on this machine yet:", file=sys.stderr)
+        print(report.spec_problems, file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -300,6 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "predict": _predict,
         "export": _export,
         "docs": _docs,
+        "convert": _convert,
     }
     try:
         return handlers[args.command](args)

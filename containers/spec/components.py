@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from containers.convert.vocabulary import generator_hint
 from containers.spec.converter import CONVERTER
 from containers.spec.files import check_callables, check_pretrained
 from containers.spec.model import ModelDataSpec
@@ -69,7 +70,9 @@ def check_components(
         try:
             entry = registry.get(name)
         except ComponentNotFoundError as error:
-            issues.append(Issue(site.name_path, str(error)))
+            hint = generator_hint(name) if site.kind == "generator" else None
+            message = str(error) if hint is None else f"{error}; {hint}"
+            issues.append(Issue(site.name_path, message))
             continue
         entries[site.name_path] = entry
         if data is not None:

@@ -14,6 +14,7 @@ from torch import nn
 from gan_engine.nn.activation import ActivationKind
 from gan_engine.nn.attention import (
     LargeKernelAttentionBlock,
+    LkaGate,
     ResidualChannelAttentionBlock,
     lka_radius,
 )
@@ -78,6 +79,21 @@ class BlockParams(Protocol):
         """Dilation of the ``lka`` dilated depthwise conv."""
         ...
 
+    @property
+    def lka_conv_kernel_size(self) -> int:
+        """Kernel of the two convs around the attention (``lka``)."""
+        ...
+
+    @property
+    def lka_gate(self) -> LkaGate:
+        """Gate of the large-kernel attention (``lka``)."""
+        ...
+
+    @property
+    def dense_skip(self) -> bool:
+        """Whether each dense block of an ``rrdb`` block has its own skip."""
+        ...
+
 
 class BlockBuilder(Protocol):
     """Builds one shape-preserving body block ``[B, n_channels, *S] → [B, n_channels, *S]``."""
@@ -117,6 +133,7 @@ def _rrdb(spatial_dims: SpatialDims, params: BlockParams) -> nn.Module:
         kernel_size=params.kernel_size,
         residual_scale=params.residual_scale,
         negative_slope=RRDB_NEGATIVE_SLOPE,
+        dense_skip=params.dense_skip,
     )
 
 
@@ -128,6 +145,8 @@ def _lka(spatial_dims: SpatialDims, params: BlockParams) -> nn.Module:
         dilation=params.lka_dilation,
         activation=params.activation,
         residual_scale=params.residual_scale,
+        conv_kernel_size=params.lka_conv_kernel_size,
+        gate=params.lka_gate,
     )
 
 
@@ -144,6 +163,9 @@ BLOCK_RADII: Mapping[BlockKind, Callable[[BlockParams], int | None]] = {
     # the channel gate averages over the whole input: no bounded receptive field
     "rcab": lambda _params: None,
     "rrdb": lambda params: rrdb_radius(params.kernel_size),
-    "lka": lambda params: lka_radius(params.lka_kernel_size, params.lka_dilation),
+    "lka": lambda params: (
+        lka_radius(params.lka_kernel_size, params.lka_dilation)
+        + 2 * (params.lka_conv_kernel_size // 2)
+    ),
 }
 """Receptive-field radius (pixels) of one block of each kind; ``None`` when unbounded."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self, TypeAlias, get_args
 
 import attrs
 import torch
@@ -24,7 +24,7 @@ from gan_engine.nn.dense import RRDB, rrdb_radius
 from gan_engine.nn.eager import activate_, add_scaled_, eager_no_grad
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import conv
-from gan_engine.nn.pixel_shuffle import pixel_unshuffle
+from gan_engine.nn.pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from gan_engine.nn.receptive import (
     SpanMap,
     chain,
@@ -35,7 +35,7 @@ from gan_engine.nn.receptive import (
     strided_span,
     union,
 )
-from gan_engine.params import at_least, in_range
+from gan_engine.params import at_least, in_range, one_of
 from gan_engine.registry import Capabilities, register_generator
 from gan_engine.types import BuildContext, Conditioning, SpatialDims
 from gan_engine.weights import load_strict, read_state_dict
@@ -51,6 +51,10 @@ SKIP_TAPS = 2
 
 TAIL_INIT_GAIN = 0.1
 """Factor on the default init of ``conv_last`` when the global skip is on."""
+
+Upsampler: TypeAlias = Literal["nearest", "subpixel"]
+"""``nearest``: nearest-neighbour x2/x3 then conv + LeakyReLU (ESRGAN); ``subpixel``: conv to
+``factor**dims`` times the width, pixel shuffle, PReLU (opensr-srgan's ESRGAN)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -69,6 +73,11 @@ class RRDBNetParams:
         pixel_unshuffle: x2 the BasicSR / Real-ESRGAN way: pixel-unshuffle the input by 2 (so
             ``conv_first`` takes ``in_channels * 2**dims`` and input sizes must be even), then
             upsample x4 with ``conv_up1`` and ``conv_up2``. Only with scale 2.
+        dense_skip: each dense block has its own scaled skip (ESRGAN); ``false``: only each
+            RRDB's outer skip (opensr-srgan).
+        upsampler: ``nearest`` (ESRGAN: nearest-neighbour, ``conv_upN``, LeakyReLU) or
+            ``subpixel`` (opensr-srgan: ``conv_upN`` to ``factor**dims`` times the width, pixel
+            shuffle, PReLU ``act_upN``).
     """
 
     num_feat: int = attrs.field(default=64, validator=at_least(1))
@@ -78,6 +87,8 @@ class RRDBNetParams:
     negative_slope: float = attrs.field(default=0.2, validator=in_range(0.0, 1.0))
     global_skip: bool = False
     pixel_unshuffle: bool = False
+    dense_skip: bool = True
+    upsampler: Upsampler = attrs.field(default="nearest", validator=one_of(get_args(Upsampler)))
 
     @classmethod
     def tiny(cls) -> Self:
@@ -113,12 +124,21 @@ class RRDBNetParams:
         one = conv_span(KERNEL_SIZE // 2)
         layers = [strided_span(2, 2, 0)] if self.pixel_unshuffle else []
         layers += [one, conv_span(self.num_block * rrdb_radius(KERNEL_SIZE)), one]
-        for factor in self.upsampling_factors(scale):
-            layers += [nearest_up_span(factor), one]
+        layers += upsampling_spans(self.upsampling_factors(scale), self.upsampler)
         network = chain(*layers, one, one)
         if self.global_skip:
             network = union(network, interpolated_up_span(scale, SKIP_TAPS))
         return radius(network, scale)
+
+
+def upsampling_spans(factors: list[int], upsampler: Upsampler) -> list[SpanMap]:
+    """Span maps of the upsampling stages: conv after the nearest upsampling, or before a shuffle."""
+    one = conv_span(KERNEL_SIZE // 2)
+    spans: list[SpanMap] = []
+    for factor in factors:
+        stage = [nearest_up_span(factor), one]
+        spans += stage if upsampler == "nearest" else stage[::-1]
+    return spans
 
 
 @register_generator(
@@ -187,14 +207,19 @@ class RRDBNet(nn.Module):
                     kernel_size=KERNEL_SIZE,
                     residual_scale=params.residual_scale,
                     negative_slope=params.negative_slope,
+                    dense_skip=params.dense_skip,
                 )
                 for _ in range(params.num_block)
             )
         )
         self.conv_body = conv_cls(width, width, KERNEL_SIZE, padding=padding)
         self.up_names = [f"conv_up{index}" for index in range(1, len(factors) + 1)]
-        for name in self.up_names:
-            self.add_module(name, conv_cls(width, width, KERNEL_SIZE, padding=padding))
+        subpixel = params.upsampler == "subpixel"
+        for name, factor in zip(self.up_names, factors, strict=True):
+            up_width = width * factor**spatial_dims if subpixel else width
+            self.add_module(name, conv_cls(width, up_width, KERNEL_SIZE, padding=padding))
+            if subpixel:
+                self.add_module(name.replace("conv_", "act_"), nn.PReLU())
         self.conv_hr = conv_cls(width, width, KERNEL_SIZE, padding=padding)
         self.conv_last = conv_cls(width, out_channels, KERNEL_SIZE, padding=padding)
         self.lrelu = nn.LeakyReLU(params.negative_slope)
@@ -230,6 +255,11 @@ class RRDBNet(nn.Module):
             return activate_(self.lrelu, x) if in_place else self.lrelu(x)
 
         for name, factor in zip(self.up_names, self.factors, strict=True):
+            if self.params.upsampler == "subpixel":
+                shuffled = pixel_shuffle(self.get_submodule(name)(feat), factor)
+                prelu = self.get_submodule(name.replace("conv_", "act_"))
+                feat = activate_(prelu, shuffled) if in_place else prelu(shuffled)
+                continue
             size = [length * factor for length in feat.shape[2:]]
             feat = F.interpolate(feat, size=size, mode="nearest")
             feat = activate(self.get_submodule(name)(feat))
@@ -243,9 +273,7 @@ class RRDBNet(nn.Module):
     def _halo(self) -> int:
         """Receptive-field radius of :meth:`_reconstruct`, in pixels of its input."""
         one = conv_span(KERNEL_SIZE // 2)
-        layers: list[SpanMap] = []
-        for factor in self.factors:
-            layers += [nearest_up_span(factor), one]
+        layers = upsampling_spans(self.factors, self.params.upsampler)
         return radius(chain(*layers, one, one), math.prod(self.factors))
 
     def convert_state_dict(self, state: StateDict) -> StateDict:

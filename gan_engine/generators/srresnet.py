@@ -16,6 +16,7 @@ from torch import Tensor, nn
 from gan_engine.errors import InvalidParamError
 from gan_engine.generators.body_blocks import BLOCK_RADII, BODY_BLOCKS, BlockKind
 from gan_engine.nn.activation import ACTIVATION_KINDS, ActivationKind, make_activation
+from gan_engine.nn.attention import LkaGate
 from gan_engine.nn.banded import banded
 from gan_engine.nn.eager import activate_, add_scaled_, eager_no_grad, sequential_
 from gan_engine.nn.interpolate import upsample
@@ -37,6 +38,7 @@ from gan_engine.registry import Capabilities, register_generator
 from gan_engine.types import Conditioning, SpatialDims
 
 GeneratorNorm: TypeAlias = Literal["none", "batch"]
+OutputActivation: TypeAlias = Literal["none", "tanh"]
 
 SCALES: frozenset[int] = frozenset({2, 3, 4, 8})
 """Supported upscaling factors: x2 sub-pixel stages for 2, 4 and 8, one x3 stage for 3."""
@@ -76,6 +78,14 @@ class SRResNetParams:
         growth_channels: channels each dense conv adds (``rrdb``).
         lka_kernel_size: odd size of the large kernel approximated by ``lka`` blocks (21 in VAN).
         lka_dilation: dilation of the ``lka`` dilated depthwise conv (3 in VAN).
+        lka_conv_kernel_size: odd kernel of the two convs around the ``lka`` attention (1 in
+            VAN, 3 in opensr-srgan).
+        lka_gate: ``lka`` gates its input by the attention map (``linear``, VAN) or by its
+            sigmoid (``sigmoid``, opensr-srgan).
+        dense_skip: each dense block of an ``rrdb`` block has its own scaled skip (ESRGAN);
+            ``false``: only the RRDB's outer skip (opensr-srgan).
+        output_activation: applied to the output last: ``none`` or ``tanh`` (the SRGAN paper
+            and opensr-srgan's SRResNet, for data normalised to ``[-1, 1]``).
     """
 
     n_channels: int = attrs.field(default=64, validator=at_least(1))
@@ -91,6 +101,12 @@ class SRResNetParams:
     growth_channels: int = attrs.field(default=32, validator=at_least(1))
     lka_kernel_size: int = attrs.field(default=21, validator=[at_least(3), odd()])
     lka_dilation: int = attrs.field(default=3, validator=at_least(1))
+    lka_conv_kernel_size: int = attrs.field(default=1, validator=[at_least(1), odd()])
+    lka_gate: LkaGate = attrs.field(default="linear", validator=one_of(get_args(LkaGate)))
+    dense_skip: bool = True
+    output_activation: OutputActivation = attrs.field(
+        default="none", validator=one_of(get_args(OutputActivation))
+    )
 
     @classmethod
     def tiny(cls) -> Self:
@@ -290,20 +306,24 @@ def reconstruct_output(
     *,
     scale: int,
     global_skip: bool,
+    output_activation: OutputActivation = "none",
 ) -> Tensor:
-    """The end of an SRResNet-style forward: ``reconstruct(head + closed) [+ upsample(lr)]``.
+    """The end of an SRResNet-style forward: ``act(reconstruct(head + closed) [+ upsample(lr)])``.
 
     ``head + closed`` closes the skip around the body; ``upsample(lr, scale)`` is added with the
-    global skip. Without autograd both sums are written into the network's own maps (``closed`` and the
-    reconstruction), never into ``head`` or ``lr``.
+    global skip; ``act`` is the ``output_activation``. Without autograd the sums and the activation
+    are written into the network's own maps (``closed`` and the reconstruction), never into
+    ``head`` or ``lr``.
     """
     eager = eager_no_grad()
     features = add_scaled_(closed, head) if eager else head + closed
     sr = reconstruct(upsampler, tail, features)
-    if not global_skip:
-        return sr
-    skip = upsample(lr, scale)
-    return sr.add_(skip) if eager else sr + skip
+    if global_skip:
+        skip = upsample(lr, scale)
+        sr = sr.add_(skip) if eager else sr + skip
+    if output_activation == "tanh":
+        return sr.tanh_() if eager else sr.tanh()
+    return sr
 
 
 _POINTWISE = (nn.PReLU, nn.ReLU, nn.LeakyReLU, nn.GELU, nn.Identity)
@@ -405,6 +425,7 @@ class SRResNet(nn.Module):
             lr,
             scale=self.scale,
             global_skip=self.params.global_skip,
+            output_activation=self.params.output_activation,
         )
 
     def _check_input(self, lr: Tensor) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import Iterator
+from typing import Literal, Self, TypeAlias, get_args
 
 import attrs
 import torch
 from torch import Tensor, nn
 
+from gan_engine.errors import InvalidParamError
 from gan_engine.generators.body_blocks import BODY_BLOCKS
 from gan_engine.generators.srresnet import (
     SCALES,
@@ -19,10 +21,13 @@ from gan_engine.generators.srresnet import (
 from gan_engine.nn.activation import make_activation
 from gan_engine.nn.eager import eager_no_grad, sequential_
 from gan_engine.nn.layers import conv
-from gan_engine.nn.modulation import FiLM, NoiseInjection
-from gan_engine.params import at_least
+from gan_engine.nn.modulation import FiLM, LatentModulatedResidualBlock, NoiseInjection
+from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_generator
-from gan_engine.types import Conditioning, SpatialDims
+from gan_engine.types import BuildContext, Conditioning, SpatialDims
+
+Modulation: TypeAlias = Literal["film", "block"]
+"""Where the latent acts: a FiLM after every block, or inside every block by its own MLP."""
 
 MAPPING_NEGATIVE_SLOPE = 0.2
 """LeakyReLU slope of the latent mapping network."""
@@ -41,11 +46,29 @@ class StochasticSRResNetParams(SRResNetParams):
         mapping_channels: width of the two-layer MLP mapping ``z`` to the style vector.
         noise_injection: also add per-pixel noise after every block (learned strength, starting
             at 0). The noise is drawn on every call, so outputs then vary even for one ``z``.
+        modulation: ``film``: ``z`` → shared MLP (``mapping_channels`` wide) → a FiLM after every
+            body block; ``block``: every block is conv → ``(1 + gamma) * . + beta`` from its own
+            MLP of ``z`` (``mapping_channels`` wide, SiLU) → act → conv, plus its scaled skip
+            (opensr-srgan's stochastic generator; needs ``block: res`` and ``norm: none``).
     """
 
     latent_dim: int = attrs.field(default=64, validator=at_least(1))
     mapping_channels: int = attrs.field(default=128, validator=at_least(1))
     noise_injection: bool = False
+    modulation: Modulation = attrs.field(default="film", validator=one_of(get_args(Modulation)))
+
+    def check(self, context: BuildContext) -> Iterator[InvalidParamError]:
+        """``modulation: block`` builds its own residual blocks: ``block: res``, ``norm: none``."""
+        if self.modulation != "block":
+            return
+        if self.block != "res":
+            yield InvalidParamError(
+                "block", f"modulation 'block' builds 'res' blocks, got block {self.block!r}"
+            )
+        if self.norm != "none":
+            yield InvalidParamError(
+                "norm", f"modulation 'block' has no normalisation, got norm {self.norm!r}"
+            )
 
     @classmethod
     def tiny(cls) -> Self:
@@ -70,7 +93,8 @@ class StochasticSRResNet(nn.Module):
 
     ``forward(lr[B, C_in, *S], cond=Conditioning(latent=z[B, latent_dim]))`` gives
     ``sr[B, C_out, *(S * scale)]``. ``z`` is mapped by an MLP to a style vector; after every body
-    block a FiLM layer scales and shifts the features per channel by it (optionally, noise is
+    block a FiLM layer scales and shifts the features per channel by it (with ``modulation:
+    block``, each block's own MLP of ``z`` modulates its first conv instead; optionally, noise is
     injected as well). Without a latent, ``z`` is drawn from ``N(0, I)`` with the global RNG, so
     ``torch.manual_seed`` reproduces a prediction; the same ``z`` always gives the same output
     (without noise injection).
@@ -114,16 +138,37 @@ class StochasticSRResNet(nn.Module):
             conv_cls(in_channels, width, head_kernel, padding=head_kernel // 2),
             make_activation(params.activation),
         )
+        for error in params.check(BuildContext(spatial_dims, in_channels, scale)):
+            raise error
         style = params.mapping_channels
-        self.mapping = nn.Sequential(
-            nn.Linear(params.latent_dim, style),
-            nn.LeakyReLU(MAPPING_NEGATIVE_SLOPE),
-            nn.Linear(style, style),
-            nn.LeakyReLU(MAPPING_NEGATIVE_SLOPE),
-        )
-        build_block = BODY_BLOCKS[params.block]
-        self.body = nn.ModuleList(build_block(spatial_dims, params) for _ in range(params.n_blocks))
-        self.films = nn.ModuleList(FiLM(style, width) for _ in range(params.n_blocks))
+        self.body: nn.ModuleList
+        if params.modulation == "block":
+            self.mapping = nn.Sequential()
+            self.body = nn.ModuleList(
+                LatentModulatedResidualBlock(
+                    spatial_dims,
+                    width,
+                    params.latent_dim,
+                    style,
+                    kernel_size=params.kernel_size,
+                    activation=params.activation,
+                    residual_scale=params.residual_scale,
+                )
+                for _ in range(params.n_blocks)
+            )
+            self.films = nn.ModuleList()
+        else:
+            self.mapping = nn.Sequential(
+                nn.Linear(params.latent_dim, style),
+                nn.LeakyReLU(MAPPING_NEGATIVE_SLOPE),
+                nn.Linear(style, style),
+                nn.LeakyReLU(MAPPING_NEGATIVE_SLOPE),
+            )
+            build_block = BODY_BLOCKS[params.block]
+            self.body = nn.ModuleList(
+                build_block(spatial_dims, params) for _ in range(params.n_blocks)
+            )
+            self.films = nn.ModuleList(FiLM(style, width) for _ in range(params.n_blocks))
         self.noises = nn.ModuleList(
             NoiseInjection(width) for _ in range(params.n_blocks if params.noise_injection else 0)
         )
@@ -154,12 +199,16 @@ class StochasticSRResNet(nn.Module):
             if latent is None
             else latent
         )
-        style: Tensor = self.mapping(z.to(lr.dtype))
+        z = z.to(lr.dtype)
         eager = eager_no_grad()  # then in place on the network's own maps
         head: Tensor = sequential_(self.head, lr) if eager else self.head(lr)
         features = head
-        for index, (block, film) in enumerate(zip(self.body, self.films, strict=True)):
-            features = film(block(features), style)
+        style: Tensor = z if self.params.modulation == "block" else self.mapping(z)
+        for index, block in enumerate(self.body):
+            if self.params.modulation == "block":
+                features = block(features, style)
+            else:
+                features = self.films[index](block(features), style)
             if self.noises:
                 features = self.noises[index](features)
         closed: Tensor = self.body_end(features)
@@ -171,6 +220,7 @@ class StochasticSRResNet(nn.Module):
             lr,
             scale=self.scale,
             global_skip=self.params.global_skip,
+            output_activation=self.params.output_activation,
         )
 
     def _check_input(self, lr: Tensor, latent: Tensor | None) -> None:

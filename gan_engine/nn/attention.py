@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Literal, TypeAlias
+
+import torch
 from torch import Tensor, nn
 
 from gan_engine.nn.activation import ActivationKind, make_activation
 from gan_engine.nn.layers import conv
 from gan_engine.types import SpatialDims
+
+LkaGate: TypeAlias = Literal["linear", "sigmoid"]
+"""How large-kernel attention gates its input: by the attention map (VAN) or its sigmoid."""
 
 
 def _check_kernel(owner: str, kernel_size: int) -> None:
@@ -133,12 +139,24 @@ class LargeKernelAttention(nn.Module):
         channels: channels ``C``.
         kernel_size: odd size of the large kernel approximated (21 in VAN).
         dilation: dilation of the second depthwise conv (3 in VAN).
+        gate: ``linear`` multiplies by the attention map (VAN), ``sigmoid`` by its sigmoid
+            (opensr-srgan).
     """
 
     def __init__(
-        self, spatial_dims: SpatialDims, channels: int, *, kernel_size: int = 21, dilation: int = 3
+        self,
+        spatial_dims: SpatialDims,
+        channels: int,
+        *,
+        kernel_size: int = 21,
+        dilation: int = 3,
+        gate: LkaGate = "linear",
     ) -> None:
         super().__init__()
+        if gate not in ("linear", "sigmoid"):
+            msg = f"LargeKernelAttention: gate must be 'linear' or 'sigmoid', got {gate!r}"
+            raise ValueError(msg)
+        self.gate = gate
         _check_channels("LargeKernelAttention", channels)
         local, dilated = lka_kernels(kernel_size, dilation)
         conv_cls = conv(spatial_dims)
@@ -156,19 +174,22 @@ class LargeKernelAttention(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         """Gate ``x[B, C, *S]`` with its large-kernel attention map."""
         attention: Tensor = self.pointwise(self.dilated(self.local(x)))
-        return x * attention
+        return x * (torch.sigmoid(attention) if self.gate == "sigmoid" else attention)
 
 
 class LargeKernelAttentionBlock(nn.Module):
-    """VAN attention sub-layer: ``x + residual_scale * conv1(LKA(act(conv1(x))))``; keeps ``[B, C, *S]``.
+    """VAN attention sub-layer: ``x + residual_scale * conv(LKA(act(conv(x))))``; keeps ``[B, C, *S]``.
 
     Args:
         spatial_dims: 2 or 3.
         channels: input and output channels ``C``.
         kernel_size: large kernel size approximated by the attention.
         dilation: dilation of the attention's second depthwise conv.
-        activation: activation after the first 1x1 conv (GELU in VAN).
+        activation: activation after the first conv (GELU in VAN).
         residual_scale: factor on the residual branch.
+        conv_kernel_size: odd kernel of the two convs around the attention (1 in VAN, 3 in
+            opensr-srgan).
+        gate: the attention's gate (see :class:`LargeKernelAttention`).
     """
 
     def __init__(
@@ -180,16 +201,20 @@ class LargeKernelAttentionBlock(nn.Module):
         dilation: int = 3,
         activation: ActivationKind = "gelu",
         residual_scale: float = 1.0,
+        conv_kernel_size: int = 1,
+        gate: LkaGate = "linear",
     ) -> None:
         super().__init__()
+        _check_kernel("LargeKernelAttentionBlock", conv_kernel_size)
         conv_cls = conv(spatial_dims)
+        pad = conv_kernel_size // 2
         self.body = nn.Sequential(
-            conv_cls(channels, channels, 1),
+            conv_cls(channels, channels, conv_kernel_size, padding=pad),
             make_activation(activation),
             LargeKernelAttention(
-                spatial_dims, channels, kernel_size=kernel_size, dilation=dilation
+                spatial_dims, channels, kernel_size=kernel_size, dilation=dilation, gate=gate
             ),
-            conv_cls(channels, channels, 1),
+            conv_cls(channels, channels, conv_kernel_size, padding=pad),
         )
         self.residual_scale = residual_scale
 

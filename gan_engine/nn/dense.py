@@ -37,7 +37,8 @@ class ResidualDenseBlock(nn.Module):
     """Five densely connected convs: ``x + residual_scale * conv5(cat(x, x1, x2, x3, x4))``.
 
     ``x_i = lrelu(conv_i(cat(x, x1, ..., x_{i-1})))`` with ``growth_channels`` channels each;
-    ``[B, C, *S] → [B, C, *S]``.
+    ``[B, C, *S] → [B, C, *S]``. Without ``skip`` the block returns ``conv5(...)`` alone (no skip,
+    no scaling), as opensr-srgan's dense blocks do.
 
     Args:
         spatial_dims: 2 or 3.
@@ -46,6 +47,7 @@ class ResidualDenseBlock(nn.Module):
         kernel_size: odd kernel size of every conv ("same" padding).
         residual_scale: factor on the dense branch (0.2 in ESRGAN).
         negative_slope: LeakyReLU slope.
+        skip: add the input (ESRGAN); ``False`` returns the dense branch alone.
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class ResidualDenseBlock(nn.Module):
         kernel_size: int = 3,
         residual_scale: float = 0.2,
         negative_slope: float = 0.2,
+        skip: bool = True,
     ) -> None:
         super().__init__()
         for name, value in (("channels", channels), ("growth_channels", growth_channels)):
@@ -78,6 +81,7 @@ class ResidualDenseBlock(nn.Module):
         )
         self.lrelu = nn.LeakyReLU(negative_slope)
         self.residual_scale = residual_scale
+        self.skip = skip
         for layer in (self.conv1, self.conv2, self.conv3, self.conv4, self.conv5):
             _scaled_kaiming_(layer)
 
@@ -89,6 +93,8 @@ class ResidualDenseBlock(nn.Module):
             grown = layer(torch.cat(features, dim=1))
             features.append(activate_(self.lrelu, grown) if eager else self.lrelu(grown))
         residual: Tensor = self.conv5(torch.cat(features, dim=1))
+        if not self.skip:
+            return residual
         if eager:
             return add_scaled_(residual, x, self.residual_scale)
         return x + self.residual_scale * residual
@@ -98,6 +104,8 @@ class RRDB(nn.Module):
     """Residual-in-residual dense block: ``x + residual_scale * rdb3(rdb2(rdb1(x)))``.
 
     ``[B, C, *S] → [B, C, *S]``; the same ``residual_scale`` scales each dense block's branch.
+    With ``dense_skip=False`` the dense blocks have no skip of their own (opensr-srgan's layout):
+    ``x + residual_scale * d3(d2(d1(x)))`` with ``d_i`` the bare dense branches.
 
     Args:
         spatial_dims: 2 or 3.
@@ -106,6 +114,7 @@ class RRDB(nn.Module):
         kernel_size: odd kernel size of every conv.
         residual_scale: factor on the residual branches (0.2 in ESRGAN).
         negative_slope: LeakyReLU slope.
+        dense_skip: give each dense block its own scaled skip (ESRGAN).
     """
 
     def __init__(
@@ -117,6 +126,7 @@ class RRDB(nn.Module):
         kernel_size: int = 3,
         residual_scale: float = 0.2,
         negative_slope: float = 0.2,
+        dense_skip: bool = True,
     ) -> None:
         super().__init__()
         self.rdb1, self.rdb2, self.rdb3 = (
@@ -127,6 +137,7 @@ class RRDB(nn.Module):
                 kernel_size=kernel_size,
                 residual_scale=residual_scale,
                 negative_slope=negative_slope,
+                skip=dense_skip,
             )
             for _ in range(RRDB_DENSE_BLOCKS)
         )

@@ -1,0 +1,1 @@
+"""Converters from other tools' configs and checkpoints to GAN-Engine specs and checkpoints."""
