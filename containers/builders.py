@@ -7,8 +7,8 @@ returns one part. They are plain functions so they can be reused and tested with
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import Any, cast
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import attrs
 from torch import nn
@@ -68,6 +68,46 @@ def build_task(spec: Spec | ModelSpec) -> Task:
         scale=spec.Data.scale,
         params=spec.Task.params,
     )
+
+
+@runtime_checkable
+class _KeyedEncoder(Protocol):
+    """A text encoder that looks embeddings up by prompt or by sample id (``precomputed``)."""
+
+    @property
+    def key(self) -> str:
+        """``prompt`` or ``id``."""
+        ...
+
+    def check_keys(self, keys: Iterable[str], where: str) -> None:
+        """Raise a ``DataError`` naming the keys it lacks."""
+        ...
+
+
+@runtime_checkable
+class _PromptCorpus(Protocol):
+    """A dataset selector whose samples carry prompts (the prompt corpora)."""
+
+    def prompts(self) -> list[str]:
+        """Every distinct prompt."""
+        ...
+
+    def ids(self) -> list[str]:
+        """Every sample id."""
+        ...
+
+
+def check_prompt_keys(task: Task, selector: DatasetSelector) -> None:
+    """Before training: an encoder that looks prompts up by key has every prompt (or id) of the corpus.
+
+    Raises:
+        DataError: the embeddings file lacks keys, naming them, the file and the dataset.
+    """
+    encoder = getattr(task, "encoder", None)  # the text tasks' encoder; other tasks have none
+    if not isinstance(encoder, _KeyedEncoder) or not isinstance(selector, _PromptCorpus):
+        return
+    keys = selector.ids() if encoder.key == "id" else selector.prompts()
+    encoder.check_keys(keys, f"the dataset '{type(selector).__name__}'")
 
 
 def build_generator(spec: Spec | ModelSpec) -> Generator:

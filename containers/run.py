@@ -30,6 +30,7 @@ import attrs
 import lightning.pytorch as pl
 import torch
 
+from containers import builders
 from containers.application import ApplicationContainer
 from containers.spec.loader import spec_from_dict
 from containers.spec.problems import SpecError
@@ -193,6 +194,7 @@ def train(spec: Spec, run_dir: Path | None = None, resume: str | Path | None = N
         check_resumable(spec, checkpoint)
     run_dir = run_dir if run_dir is not None else new_run_dir(spec)
     app = ApplicationContainer(spec=spec, run_dir=run_dir)
+    builders.check_prompt_keys(app.components.task(), app.data.selector())
     module = app.training.module()
     datamodule = app.data.datamodule()
     trainer = app.training.trainer()

@@ -155,6 +155,49 @@ class Normaliser(Protocol):
 
 
 @runtime_checkable
+class ConditionSwapping(Protocol):
+    """A task whose conditioning can be handed to other samples of the batch (e.g. prompts).
+
+    The engine then (1) adds the matching-aware term to the discriminator's objective with weight
+    ``matching_weight`` (a real image with another sample's conditioning counts as fake; 0 turns it
+    off) and (2) runs the generator under the swapped conditioning in validation, handing the
+    output to :meth:`Task.validate` as ``prepared.variants["swapped"]``.
+    """
+
+    matching_weight: float
+
+    def mismatched(self, batch: TaskBatch) -> tuple[Conditioning, Tensor]:
+        """Each sample's conditioning replaced by another sample's, and ``[B]`` bool: really another."""
+        ...
+
+
+@runtime_checkable
+class TextEncoder(Protocol):
+    """Turns prompts into conditioning: a global embedding, token embeddings and their padding mask.
+
+    ``encode(prompts, ids=None)`` returns a :class:`~gan_engine.types.Conditioning` with
+    ``embedding[B, embedding_dim]``, ``tokens[B, T, token_dim]`` (``T >= 1``) and
+    ``token_mask[B, T]`` (bool, True for real tokens), on the encoder's device. ``ids`` are per-sample
+    keys for encoders that look embeddings up by sample id rather than by prompt text. An empty
+    prompt is valid (prompt dropout): it gives the encoder's "no prompt" conditioning. ``trainable``
+    encoders are optimised with the generator; frozen ones are evaluated without gradients and
+    cached per prompt.
+    """
+
+    embedding_dim: int
+    token_dim: int
+    trainable: bool
+
+    def encode(self, prompts: Sequence[str], ids: Sequence[str] | None = None) -> Conditioning:
+        """Encode one prompt per sample."""
+        ...
+
+    def parameters(self, recurse: bool = True) -> Iterator[nn.Parameter]:
+        """Trainable parameters (as ``nn.Module.parameters``; none for frozen encoders)."""
+        ...
+
+
+@runtime_checkable
 class DatasetSelector(Protocol):
     """Turns a modality keyword and its parameters into train and validation datasets.
 
@@ -239,6 +282,9 @@ class TaskBatch:
         target_holes: ``[B, 1 or C, *S']`` hole mask at the output's resolution (1 = generated,
             0 = known) for tasks that generate part of an image.
         metadata: per-sample JSON-able metadata, one dict per sample, when the dataset gives any.
+        variants: outputs under other conditioning, by name, added by the engine for validation
+            (``swapped``: each sample's output under the next sample's conditioning, for tasks
+            that are :class:`ConditionSwapping`); empty otherwise.
     """
 
     inputs: Tensor
@@ -247,6 +293,7 @@ class TaskBatch:
     mask: Tensor | None = None
     target_holes: Tensor | None = None
     metadata: Sequence[Mapping[str, Any]] | None = None
+    variants: Mapping[str, Tensor] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)

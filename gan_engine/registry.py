@@ -30,6 +30,7 @@ from gan_engine.protocols import (
     MaskGenerator,
     Normaliser,
     Task,
+    TextEncoder,
 )
 from gan_engine.types import SPATIAL_DIMS, ConditioningKind, SpatialDims
 
@@ -131,6 +132,14 @@ class MaskGeneratorFactory(Protocol):
 
     def __call__(self, params: Any) -> MaskGenerator:
         """Build the mask generator."""
+        ...
+
+
+class TextEncoderFactory(Protocol):
+    """Builds a text encoder from its parameters."""
+
+    def __call__(self, params: Any) -> TextEncoder:
+        """Build the text encoder."""
         ...
 
 
@@ -306,6 +315,7 @@ GENERATORS: Registry[GeneratorFactory] = Registry(
         "gan_engine.generators.rrdbnet",
         "gan_engine.generators.stochastic",
         "gan_engine.generators.inpainting_unet",
+        "gan_engine.generators.text_srresnet",
     ],
 )
 DISCRIMINATORS: Registry[DiscriminatorFactory] = Registry(
@@ -329,6 +339,8 @@ LOSSES: Registry[LossFactory] = Registry(
         "gan_engine.losses.feature_extractor",
         "gan_engine.losses.feature_matching",
         "gan_engine.losses.holes",
+        "gan_engine.losses.clip_alignment",
+        "gan_engine.losses.embedding_alignment",
     ],
 )
 NORMALISERS: Registry[NormaliserFactory] = Registry(
@@ -347,10 +359,17 @@ DATASETS: Registry[DatasetFactory] = Registry(
         "gan_engine.data.microscopy_selectors",
         "gan_engine.data.video_selectors",
         "gan_engine.data.raster_selectors",
+        "gan_engine.data.prompted_selectors",
+        "gan_engine.data.sample_prompted_selectors",
     ],
 )
 TASKS: Registry[TaskFactory] = Registry(
-    "task", ["gan_engine.tasks.super_resolution", "gan_engine.tasks.inpainting"]
+    "task",
+    [
+        "gan_engine.tasks.super_resolution",
+        "gan_engine.tasks.inpainting",
+        "gan_engine.tasks.text_super_resolution",
+    ],
 )
 MASK_GENERATORS: Registry[MaskGeneratorFactory] = Registry(
     "mask_generator",
@@ -361,7 +380,6 @@ MASK_GENERATORS: Registry[MaskGeneratorFactory] = Registry(
         "gan_engine.masks.from_data",
     ],
 )
-
 DEGRADATIONS: Registry[DegradationFactory] = Registry(
     "degradation",
     [
@@ -373,6 +391,14 @@ DEGRADATIONS: Registry[DegradationFactory] = Registry(
         "gan_engine.degradations.realesrgan",
     ],
 )
+TEXT_ENCODERS: Registry[TextEncoderFactory] = Registry(
+    "text_encoder",
+    [
+        "gan_engine.text.precomputed",
+        "gan_engine.text.byte_encoder",
+        "gan_engine.text.open_clip_encoder",
+    ],
+)
 
 register_generator = GENERATORS.register
 register_discriminator = DISCRIMINATORS.register
@@ -382,6 +408,7 @@ register_dataset = DATASETS.register
 register_degradation = DEGRADATIONS.register
 register_task = TASKS.register
 register_mask_generator = MASK_GENERATORS.register
+register_text_encoder = TEXT_ENCODERS.register
 
 REGISTRIES: dict[str, Registry[Any]] = {
     registry.kind: registry
@@ -394,7 +421,8 @@ REGISTRIES: dict[str, Registry[Any]] = {
         DEGRADATIONS,
         TASKS,
         MASK_GENERATORS,
+        TEXT_ENCODERS,
     )
 }
 """Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``,
-``dataset``, ``degradation``, ``task``, ``mask_generator``)."""
+``dataset``, ``degradation``, ``task``, ``mask_generator``, ``text_encoder``)."""

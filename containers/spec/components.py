@@ -112,8 +112,15 @@ def _sites(tree: Mapping[str, Any]) -> list[_Site]:
         _Site("dataset", ("Data", "dataset"), ("Data", "params")),
         _Site("generator", ("Generator", "name"), ("Generator", "params")),
     ]
-    if isinstance(tree.get("Task", {}), Mapping):
+    task = tree.get("Task", {})
+    if isinstance(task, Mapping):
         sites.append(_Site("task", _TASK, ("Task", "params"), TaskSpec().name))
+        # a task's ``params.encoder: {name, params}`` names a text encoder (text-conditioned tasks)
+        params = task.get("params")
+        encoder = params.get("encoder") if isinstance(params, Mapping) else None
+        if isinstance(encoder, Mapping):
+            where = ("Task", "params", "encoder")
+            sites.append(_Site("text_encoder", (*where, "name"), (*where, "params"), "bytes"))
     if isinstance(tree.get("Discriminator"), Mapping):
         sites.append(_Site("discriminator", ("Discriminator", "name"), ("Discriminator", "params")))
     losses = tree.get("Losses")

@@ -142,13 +142,20 @@ class HRImageDataset(EpochKeyed, Dataset[Sample]):
     def __len__(self) -> int:
         return self.samples_per_epoch
 
+    def source_index(self, index: int) -> int:
+        """Position in ``paths`` of the image item ``index`` of the current epoch is cut from."""
+        return self._source_at(self.epoch, index)
+
+    def _source_at(self, epoch: int, index: int) -> int:
+        return (epoch * self.samples_per_epoch + index) % len(self._store)
+
     def __getitem__(self, index: int) -> Sample:
         if not 0 <= index < self.samples_per_epoch:
             msg = f"index {index} out of range for {self.samples_per_epoch} samples per epoch"
             raise IndexError(msg)
         epoch = self.epoch
         generator = item_generator(self.seed, epoch, index)
-        pixels = self._store.pixels((epoch * self.samples_per_epoch + index) % len(self._store))
+        pixels = self._store.pixels(self._source_at(epoch, index))
         _, height, width = pixels.shape
         top = int(torch.randint(0, height - self.patch_size + 1, (1,), generator=generator))
         left = int(torch.randint(0, width - self.patch_size + 1, (1,), generator=generator))
@@ -200,6 +207,10 @@ class HRTileDataset(Dataset[Sample]):
 
     def __len__(self) -> int:
         return len(self.tiles)
+
+    def source_index(self, index: int) -> int:
+        """Position in ``paths`` of the image tile ``index`` is cut from."""
+        return self.tiles[index][0]
 
     def __getitem__(self, index: int) -> Sample:
         position, top, left = self.tiles[index]

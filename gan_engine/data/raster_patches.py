@@ -84,13 +84,20 @@ class RasterPatchDataset(EpochKeyed, Dataset[RasterSample]):
         left = int(torch.randint(0, cols, (1,), generator=generator)) * step
         return PixelWindow(top, left, size, size)
 
+    def source_index(self, index: int) -> int:
+        """Position in ``scenes`` of the scene item ``index`` of the current epoch is cut from."""
+        return self._source_at(self.epoch, index)
+
+    def _source_at(self, epoch: int, index: int) -> int:
+        return (epoch * self.samples_per_epoch + index) % len(self.scenes)
+
     def __getitem__(self, index: int) -> RasterSample:
         if not 0 <= index < self.samples_per_epoch:
             msg = f"index {index} out of range for {self.samples_per_epoch} samples per epoch"
             raise IndexError(msg)
         epoch = self.epoch
         generator = item_generator(self.seed, epoch, index)
-        scene = self.scenes[(epoch * self.samples_per_epoch + index) % len(self.scenes)]
+        scene = self.scenes[self._source_at(epoch, index)]
         transform = DihedralTransform.random(2, generator) if self.augment else None
         sample: RasterSample | None = None
         for _ in range(MAX_DRAWS):

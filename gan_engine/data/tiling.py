@@ -169,6 +169,10 @@ class RasterTileDataset(EpochKeyed, Dataset[RasterSample]):
         position = bisect.bisect_right(self._first, index) - 1
         return position, self.grids[position].window(index - self._first[position])
 
+    def source_index(self, index: int) -> int:
+        """Position in ``scenes`` of the scene tile ``index`` is cut from."""
+        return self.locate(index)[0]
+
     def __getitem__(self, index: int) -> RasterSample:
         position, window = self.locate(index)
         generator = item_generator(self.seed, self._epoch.value, index)

@@ -131,13 +131,20 @@ class HRPatchDataset(EpochKeyed, Dataset[Sample]):
     def __len__(self) -> int:
         return self.samples_per_epoch
 
+    def source_index(self, index: int) -> int:
+        """Position in ``sources`` of the source item ``index`` of the current epoch is cut from."""
+        return self._source_at(self.epoch, index)
+
+    def _source_at(self, epoch: int, index: int) -> int:
+        return (epoch * self.samples_per_epoch + index) % len(self.sources)
+
     def __getitem__(self, index: int) -> Sample:
         if not 0 <= index < self.samples_per_epoch:
             msg = f"index {index} out of range for {self.samples_per_epoch} samples per epoch"
             raise IndexError(msg)
         epoch = self.epoch
         generator = item_generator(self.seed, epoch, index)
-        source = self.sources[(epoch * self.samples_per_epoch + index) % len(self.sources)]
+        source = self.sources[self._source_at(epoch, index)]
         corner = [
             int(torch.randint(0, size - side + 1, (1,), generator=generator))
             for size, side in zip(source.shape[1:], self.patch, strict=True)
@@ -203,6 +210,10 @@ class HRTileGridDataset(Dataset[Sample]):
 
     def __len__(self) -> int:
         return len(self.tiles)
+
+    def source_index(self, index: int) -> int:
+        """Position in ``sources`` of the source tile ``index`` is cut from."""
+        return self.tiles[index][0]
 
     def __getitem__(self, index: int) -> Sample:
         position, box = self.tiles[index]

@@ -32,6 +32,7 @@ from torch.optim import Optimizer
 from gan_engine.nn.layers import channels_last_format
 from gan_engine.protocols import (
     ConditioningNormaliser,
+    ConditionSwapping,
     Discriminator,
     Generator,
     Normaliser,
@@ -48,6 +49,7 @@ from gan_engine.training.guard import NonFiniteGuard
 from gan_engine.training.lr_schedules import NetworkLR
 from gan_engine.training.objectives import (
     GeneratorInputs,
+    MismatchedPairs,
     discriminator_objective,
     generator_objective,
 )
@@ -56,7 +58,7 @@ from gan_engine.training.rng import capture_rng_state, restore_rng_state
 from gan_engine.training.schedules import ramp
 from gan_engine.training.terms import AdversarialTerm, LossTerm, needs
 from gan_engine.training.updates import GuardedUpdates
-from gan_engine.types import Sample, spatial_dims_of
+from gan_engine.types import Conditioning, Sample, spatial_dims_of
 
 CHECKPOINT_KEY = "gan_engine"
 """Key under which checkpoints hold the resolved spec, the counters, RNG states and the EMA generator."""
@@ -185,7 +187,7 @@ class GANModule(pl.LightningModule):
         configs = [
             optimiser_with_schedule(
                 "generator",
-                self.generator,
+                self._generator_side(),
                 config.generator_optimizer,
                 config.generator_scheduler,
                 fused=not (fp16 and clip.generator is not None),
@@ -202,6 +204,16 @@ class GANModule(pl.LightningModule):
                 )
             )
         return configs
+
+    def _generator_side(self) -> nn.Module:
+        """What the generator's optimiser trains: the generator, and a task's own parameters.
+
+        A task with parameters (e.g. a trainable text encoder) is a registered submodule, so its
+        weights are checkpointed with the module's; it trains alongside the generator.
+        """
+        if isinstance(self.task, nn.Module) and any(True for _ in self.task.parameters()):
+            return nn.ModuleList([self.generator, self.task])
+        return self.generator
 
     def configure_callbacks(self) -> list[pl.Callback]:
         """The EMA swap (validation/prediction with averaged weights) and plateau stepping, as needed."""
@@ -308,7 +320,13 @@ class GANModule(pl.LightningModule):
         ):
             self.toggle_optimizer(optimisers[1])
             loss, values, d_logs = discriminator_objective(
-                self._d, self.adversarial_term, sr.detach(), hr, self.config.r1_gamma, view
+                self._d,
+                self.adversarial_term,
+                sr.detach(),
+                hr,
+                self.config.r1_gamma,
+                view,
+                self._mismatched_pairs(prepared),
             )
             logs.update(d_logs)
             if self.updates.update(
@@ -352,6 +370,19 @@ class GANModule(pl.LightningModule):
             logs["train/skipped_steps"] = float(self.guard.skipped)
         self.log_dict(logs, on_step=True, on_epoch=False, batch_size=lr.shape[0])
 
+    def _mismatched_pairs(self, prepared: TaskBatch) -> MismatchedPairs | None:
+        """The matching-aware term's pairs for tasks that swap conditioning (``None`` otherwise)."""
+        task = self.task
+        if not isinstance(task, ConditionSwapping) or task.matching_weight == 0.0:
+            return None
+        swapped, mismatched = task.mismatched(prepared)
+
+        def view(image: Tensor) -> tuple[Tensor, Conditioning | None]:
+            x, _ = task.discriminator_view(image, prepared)
+            return x, swapped
+
+        return MismatchedPairs(view, mismatched, task.matching_weight)
+
     def _prepare(self, batch: Mapping[str, Any]) -> TaskBatch:
         """The task's reading of ``batch``, with input and target in the configured memory format."""
         if self.conditioning is not None:
@@ -372,6 +403,10 @@ class GANModule(pl.LightningModule):
         """
         prepared = self._prepare(batch)
         output = self.task.generate(self._g, prepared)
+        if isinstance(self.task, ConditionSwapping):
+            swapped, _ = self.task.mismatched(prepared)
+            variant = self.task.generate(self._g, attrs.evolve(prepared, cond=swapped))
+            prepared = attrs.evolve(prepared, variants={**prepared.variants, "swapped": variant})
         result = self.task.validate(batch, prepared, output, self._norm, self.data_range)
         size = prepared.inputs.shape[0]
         outputs: dict[str, Any] = dict(result.images)

@@ -14,6 +14,7 @@ import torch
 from torch import Tensor
 
 from gan_engine.protocols import Discriminator, LossContext
+from gan_engine.training.matching import matching_aware_discriminator_loss
 from gan_engine.training.penalties import r1_penalty
 from gan_engine.training.terms import AdversarialTerm, LossTerm, needs
 from gan_engine.types import Conditioning
@@ -52,24 +53,32 @@ def discriminator_objective(
     real: Tensor,
     r1_gamma: float,
     view: DiscriminatorView = unconditioned,
+    pairs: MismatchedPairs | None = None,
 ) -> Objective:
     """The adversarial term's discriminator loss on ``real`` and detached ``fake``, plus γ/2 · R1.
 
     ``view`` (the task's) says what the discriminator sees of each image; R1 is taken with respect
-    to the real image before the view.
+    to the real image before the view. With ``pairs``, real images under swapped conditioning are
+    labelled fake as well (the matching-aware term, :mod:`gan_engine.training.matching`).
     """
     if r1_gamma > 0:
         real = real.detach().requires_grad_(True)
     real_logits = score(discriminator, view, real)
     fake_logits = score(discriminator, view, fake)
-    if needs(term.loss, "holes"):
+    logs: dict[str, Tensor | float] = {}
+    if pairs is not None and pairs.weight != 0.0:
+        wrong_logits = score(discriminator, pairs.view, real)
+        loss = matching_aware_discriminator_loss(
+            term.loss, real_logits, fake_logits, wrong_logits, pairs.mismatched, pairs.weight
+        )
+        logs["train/d_mismatched_logit"] = wrong_logits.detach().mean()
+    elif needs(term.loss, "holes"):
         # Losses with the mask as target (LaMa) also read where the generated image has holes.
         cond = view(fake)[1]
         holes = None if cond is None else cond.holes
         loss = term.loss.discriminator_loss(real_logits, fake_logits, holes)  # type: ignore[call-arg]
     else:
         loss = term.loss.discriminator_loss(real_logits, fake_logits)
-    logs: dict[str, Tensor | float] = {}
     if r1_gamma > 0:
         penalty = r1_penalty(real, real_logits)
         logs["train/d_r1"] = penalty.detach()
@@ -78,6 +87,21 @@ def discriminator_objective(
     logs["train/d_real_logit"] = real_logits.detach().mean()
     logs["train/d_fake_logit"] = fake_logits.detach().mean()
     return loss, {"discriminator loss": loss}, logs
+
+
+@attrs.frozen
+class MismatchedPairs:
+    """Real images shown with other samples' conditioning, for the matching-aware term.
+
+    Attributes:
+        view: what the discriminator sees of a real image under the swapped conditioning.
+        mismatched: ``[B]`` bool, True where the swapped conditioning really is another sample's.
+        weight: the term's weight ``w`` in ``(1 - w)·L_D(real, fake) + w·L_D(real, mismatched)``.
+    """
+
+    view: DiscriminatorView
+    mismatched: Tensor
+    weight: float
 
 
 @attrs.frozen

@@ -33,12 +33,38 @@ class LatentConditioned(Protocol):
     latent_dim: int
 
 
-def latent_for(model: nn.Module, batch: int, seed: int) -> Conditioning | None:
-    """Conditioning with a seeded latent ``z`` for models that take one, else ``None``."""
-    if not isinstance(model, LatentConditioned):
-        return None
+@runtime_checkable
+class TextConditioned(Protocol):
+    """A generator whose ``cond`` carries a prompt: ``embedding[B, E]`` and ``tokens[B, T, E_t]``."""
+
+    embedding_dim: int
+    token_dim: int
+
+
+def prompt_conditioning(
+    model: TextConditioned, batch: int, seed: int, *, tokens: int = 3
+) -> Conditioning:
+    """A seeded random prompt encoding: embedding, ``tokens`` token embeddings, mixed lengths.
+
+    Sample ``i`` has ``tokens - i`` real tokens (at least none: an empty prompt), the rest padding.
+    """
     generator = torch.Generator().manual_seed(seed)
-    return Conditioning(latent=torch.randn(batch, model.latent_dim, generator=generator))
+    embedding = torch.randn(batch, model.embedding_dim, generator=generator)
+    sequence = torch.randn(batch, tokens, model.token_dim, generator=generator)
+    lengths = torch.tensor([max(tokens - row, 0) for row in range(batch)])
+    mask = torch.arange(tokens)[None, :] < lengths[:, None]
+    return Conditioning(embedding=embedding, tokens=sequence, token_mask=mask)
+
+
+def conditioning_for(model: nn.Module, batch: int, seed: int) -> Conditioning | None:
+    """The conditioning ``model`` takes, seeded: a latent ``z`` and/or a prompt; else ``None``."""
+    latent = None
+    if isinstance(model, LatentConditioned):
+        generator = torch.Generator().manual_seed(seed)
+        latent = torch.randn(batch, model.latent_dim, generator=generator)
+    if isinstance(model, TextConditioned):
+        return attrs.evolve(prompt_conditioning(model, batch, seed), latent=latent)
+    return None if latent is None else Conditioning(latent=latent)
 
 
 def small_params(entry: Entry[Any]) -> Any:
@@ -180,7 +206,7 @@ def conditioned_cases(
     return ConditionedCase(case, mask_channels, embedding_dim, holes_scale)
 
 
-def conditioning_for(conditioned: ConditionedCase, seed: int) -> Conditioning:
+def discriminator_conditioning(conditioned: ConditionedCase, seed: int) -> Conditioning:
     """Seeded holes (at least one per sample) and embeddings for ``conditioned``."""
     case = conditioned.case
     generator = torch.Generator().manual_seed(seed)

@@ -23,8 +23,8 @@ from tests.contracts.strategies import (
     assert_finite_gradient_on_every_parameter,
     cases,
     conditioned_cases,
-    conditioning_for,
     discriminator_cases,
+    discriminator_conditioning,
     small_params,
 )
 
@@ -177,7 +177,7 @@ def test_conditioned_forward_and_features(
     model = build_conditioned(entry, dims, conditioned)
     assert isinstance(model, Discriminator)
     x = image_batch(conditioned.case)
-    cond = conditioning_for(conditioned, conditioned.case.seed)
+    cond = discriminator_conditioning(conditioned, conditioned.case.seed)
     logits = model(x, cond)
     assert_logits_shape(logits, conditioned.case)
     assert torch.isfinite(logits).all()
@@ -198,7 +198,7 @@ def test_conditioned_backward_reaches_every_parameter(
     """Including the projection head's ``W`` when an embedding is used."""
     conditioned = data.draw(conditioned_cases(entry, dims, kind))
     model = build_conditioned(entry, dims, conditioned)
-    cond = conditioning_for(conditioned, conditioned.case.seed)
+    cond = discriminator_conditioning(conditioned, conditioned.case.seed)
     torch.autograd.backward(model(image_batch(conditioned.case), cond).square().mean())
     assert_finite_gradient_on_every_parameter(model)
 
@@ -214,7 +214,7 @@ def test_conditioned_same_seed_same_output(
 ) -> None:
     conditioned = data.draw(conditioned_cases(entry, dims, kind))
     x = image_batch(conditioned.case)
-    cond = conditioning_for(conditioned, conditioned.case.seed)
+    cond = discriminator_conditioning(conditioned, conditioned.case.seed)
     first = build_conditioned(entry, dims, conditioned)(x, cond)
     second = build_conditioned(entry, dims, conditioned)(x, cond)
     assert torch.equal(first, second)
@@ -233,7 +233,7 @@ def test_the_conditioning_changes_the_output(
     conditioned = data.draw(conditioned_cases(entry, dims, kind))
     model = build_conditioned(entry, dims, conditioned).eval()
     x = image_batch(conditioned.case)
-    cond = conditioning_for(conditioned, conditioned.case.seed)
+    cond = discriminator_conditioning(conditioned, conditioned.case.seed)
     if kind == "mask":
         assert cond.holes is not None
         other = attrs.evolve(cond, holes=torch.zeros_like(cond.holes))

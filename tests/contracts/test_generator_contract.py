@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from unittest import mock
 
+import attrs
 import pytest
 import torch
 from hypothesis import given
@@ -20,10 +21,12 @@ from tests.contracts.strategies import (
     CONTRACT_SETTINGS,
     GeneratorCase,
     LatentConditioned,
+    TextConditioned,
     assert_finite_gradient_on_every_parameter,
     cases,
+    conditioning_for,
     generator_cases,
-    latent_for,
+    prompt_conditioning,
     small_params,
 )
 
@@ -40,6 +43,8 @@ def is_latent_conditioned(entry: Entry[GeneratorFactory]) -> bool:
 
 
 LATENT_CASES = cases(e for e in ENTRIES if is_latent_conditioned(e))
+TEXT_CASES = cases(e for e in ENTRIES if e.capabilities.conditioning >= {"embedding", "tokens"})
+UNCONDITIONED_CASES = cases(e for e in ENTRIES if not e.capabilities.conditioning)
 
 
 def test_registry_has_generators_and_no_broken_modules() -> None:
@@ -64,16 +69,15 @@ def lr_batch(case: GeneratorCase) -> Tensor:
 def cond_for(
     entry: Entry[GeneratorFactory], model: nn.Module, case: GeneratorCase
 ) -> Conditioning | None:
-    """What ``model`` must receive: a seeded latent for stochastic generators, seeded holes (about
-    half the pixels, at least one) for those declaring ``mask``; ``None`` for the others."""
-    seed = case.seed
-    latent = latent_for(model, case.batch, seed)
+    """What ``model`` must receive: a seeded latent and/or prompt (:func:`conditioning_for`), plus
+    seeded holes (about half the pixels, at least one) for generators declaring ``mask``."""
+    base = conditioning_for(model, case.batch, case.seed)
     if "mask" not in entry.capabilities.conditioning:
-        return latent
-    generator = torch.Generator().manual_seed(seed)
+        return base
+    generator = torch.Generator().manual_seed(case.seed)
     holes = (torch.rand(case.batch, 1, *case.spatial, generator=generator) < 0.5).float()
     holes.view(case.batch, -1)[:, 0] = 1.0
-    return Conditioning(holes=holes, latent=None if latent is None else latent.latent)
+    return Conditioning(holes=holes) if base is None else attrs.evolve(base, holes=holes)
 
 
 @pytest.mark.parametrize(("entry", "dims"), CASES)
@@ -174,8 +178,8 @@ def test_latent_selects_the_output(
     case = data.draw(generator_cases(entry, dims))
     model = build(entry, dims, case).eval()
     lr = lr_batch(case)
-    z = latent_for(model, case.batch, case.seed)
-    other = latent_for(model, case.batch, case.seed + 1)
+    z = conditioning_for(model, case.batch, case.seed)
+    other = conditioning_for(model, case.batch, case.seed + 1)
     with torch.no_grad():
         first, again, changed = model(lr, z), model(lr, z), model(lr, other)
         torch.manual_seed(case.seed)
@@ -186,3 +190,83 @@ def test_latent_selects_the_output(
     assert torch.equal(first, again)
     assert not torch.equal(first, changed)
     assert torch.equal(drawn, redrawn)
+
+
+def test_text_conditioned_generators_are_registered() -> None:
+    assert TEXT_CASES, "at least one generator takes prompt embeddings and tokens"
+
+
+def swapped(cond: Conditioning) -> Conditioning:
+    """The same prompts given to other samples of the batch (rolled by one)."""
+    assert cond.embedding is not None
+    assert cond.tokens is not None
+    assert cond.token_mask is not None
+    return attrs.evolve(
+        cond,
+        embedding=cond.embedding.roll(1, 0),
+        tokens=cond.tokens.roll(1, 0),
+        token_mask=cond.token_mask.roll(1, 0),
+    )
+
+
+@pytest.mark.parametrize(("entry", "dims"), TEXT_CASES)
+@CONTRACT_SETTINGS
+@given(data=st.data())
+def test_prompt_steers_the_output(
+    entry: Entry[GeneratorFactory], dims: SpatialDims, data: st.DataObject
+) -> None:
+    """Same prompt → same output; swapped prompts → other outputs; padding changes nothing."""
+    case = data.draw(generator_cases(entry, dims).filter(lambda c: c.batch == 2))
+    model = build(entry, dims, case).eval()
+    assert isinstance(model, TextConditioned)
+    lr = lr_batch(case)[:1].expand(2, -1, *case.spatial).contiguous()  # one input, two prompts
+    cond = prompt_conditioning(model, 2, case.seed)  # sample 1 has fewer tokens than sample 0
+    assert cond.tokens is not None
+    assert cond.token_mask is not None
+    # longer padding with garbage values behind the mask: must not matter
+    padded = attrs.evolve(
+        cond,
+        tokens=torch.cat([cond.tokens, torch.randn(2, 2, model.token_dim)], dim=1),
+        token_mask=torch.cat([cond.token_mask, torch.zeros(2, 2, dtype=torch.bool)], dim=1),
+    )
+    empty = attrs.evolve(cond, token_mask=torch.zeros_like(cond.token_mask))
+    with torch.no_grad():
+        out, again, other = model(lr, cond), model(lr, cond), model(lr, swapped(cond))
+        out_padded, out_empty = model(lr, padded), model(lr, empty)
+    assert torch.equal(out, again)
+    assert not torch.equal(out[0], out[1]), "two prompts gave the same output for one input"
+    torch.testing.assert_close(other, out.flip(0))  # the output follows its prompt
+    torch.testing.assert_close(out_padded, out, rtol=1e-5, atol=1e-6)
+    assert torch.isfinite(out_empty).all()
+
+
+@pytest.mark.parametrize(("entry", "dims"), TEXT_CASES)
+def test_missing_prompt_is_a_clear_error(entry: Entry[GeneratorFactory], dims: SpatialDims) -> None:
+    model = entry.factory(dims, 1, 1, min(entry.capabilities.scales or {2}), small_params(entry))
+    with pytest.raises(ValueError, match="embedding"):
+        model(torch.rand(1, 1, *(6,) * dims))
+
+
+@pytest.mark.parametrize(("entry", "dims"), UNCONDITIONED_CASES)
+@CONTRACT_SETTINGS
+@given(data=st.data())
+def test_unconditioned_generators_ignore_prompts(
+    entry: Entry[GeneratorFactory], dims: SpatialDims, data: st.DataObject
+) -> None:
+    """Conditioning a generator does not declare is ignored: with a prompt, the output is the same."""
+    case = data.draw(generator_cases(entry, dims))
+    model = build(entry, dims, case).eval()
+    base = conditioning_for(model, case.batch, case.seed) or Conditioning()
+    generator = torch.Generator().manual_seed(case.seed)
+    prompted = attrs.evolve(
+        base,
+        embedding=torch.randn(case.batch, 4, generator=generator),
+        tokens=torch.randn(case.batch, 3, 4, generator=generator),
+        token_mask=torch.ones(case.batch, 3, dtype=torch.bool),
+    )
+    with torch.no_grad():
+        torch.manual_seed(case.seed)
+        plain = model(lr_batch(case), conditioning_for(model, case.batch, case.seed))
+        torch.manual_seed(case.seed)
+        steered = model(lr_batch(case), prompted)
+    assert torch.equal(plain, steered)

@@ -56,3 +56,11 @@ def test_plain_library_example_imports_no_spec_or_di_library() -> None:
     }
     assert "gan_engine" in imported
     assert imported.isdisjoint({"containers", "dependency_injector", "ruamel", "cattrs"})
+
+
+def test_text_conditioning_example_shows_the_prompt_steering(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    runpy.run_path(str(REPO / "examples" / "text_conditioning.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "output (2, 3, 32, 32); swapping the prompts changes it: True" in out

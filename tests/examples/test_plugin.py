@@ -48,6 +48,7 @@ def test_entry_point_groups_are_the_documented_ones() -> None:
         "normaliser": "gan_engine.normalisers",
         "dataset": "gan_engine.datasets",
         "degradation": "gan_engine.degradations",
+        "text_encoder": "gan_engine.text_encoders",
         "task": "gan_engine.tasks",
         "mask_generator": "gan_engine.mask_generators",
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 import torch
 from torch import nn
@@ -11,7 +12,7 @@ from gan_engine.nn.fill import harmonic_fill
 from gan_engine.protocols import Generator
 from gan_engine.registry import GENERATORS
 from gan_engine.types import Conditioning
-from tests.contracts.strategies import latent_for, small_params
+from tests.contracts.strategies import conditioning_for, small_params
 
 UNMASKED = [
     pytest.param(entry, dims, id=f"{entry.name}-{dims}d")
@@ -40,8 +41,8 @@ def test_wrapped_generator_fills_and_upscales(entry, dims) -> None:  # type: ign
     assert isinstance(model, nn.Module)
     assert (model.scale, model.in_channels, model.out_channels) == (scale, 3, 3)
     lr, holes = case(dims)
-    latent = latent_for(model.inner, 2, 0)
-    cond = Conditioning(holes=holes, latent=None if latent is None else latent.latent)
+    base = conditioning_for(model.inner, 2, 0)  # a latent and/or prompt, as the inner one needs
+    cond = Conditioning(holes=holes) if base is None else attrs.evolve(base, holes=holes)
     model.eval()
     with torch.no_grad():
         out = model(lr, cond)

@@ -6,6 +6,9 @@ The table below declares, per loss, which properties hold; a newly registered lo
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import attrs
 import pytest
 import torch
@@ -15,7 +18,8 @@ from torch import Tensor
 
 from gan_engine.protocols import AdversarialLoss, Loss, LossContext
 from gan_engine.registry import LOSSES, Entry, LossFactory
-from gan_engine.types import SpatialDims
+from gan_engine.types import Conditioning, SpatialDims
+from tests.text.open_clip_fixture import write_tiny_open_clip
 
 
 @attrs.frozen
@@ -23,11 +27,13 @@ class Row:
     """What holds for one loss.
 
     kind: ``content`` (reads sr/hr), ``adversarial`` (reads logits), ``features`` (reads D features),
-        ``holes`` (reads sr/hr and the hole mask), ``hole_adversarial`` (logits and the hole mask).
+        ``holes`` (reads sr/hr and the hole mask), ``hole_adversarial`` (logits and the hole mask),
+        ``text`` (reads the prompts' embeddings and texts).
     zero_on_identical: ``loss(x, x) == 0`` (up to float error).
     non_negative: ``loss >= 0`` always.
     rgb: the loss runs a 3-band backbone (band options are drawn for other band counts).
     heavy: runs a CNN; fewer examples are drawn.
+    reads_sr: the value depends on ``sr`` (a gradient reaches it).
     """
 
     kind: str = "content"
@@ -35,6 +41,7 @@ class Row:
     non_negative: bool = True
     rgb: bool = False
     heavy: bool = False
+    reads_sr: bool = True
 
 
 ADVERSARIAL = Row(kind="adversarial", zero_on_identical=False)
@@ -59,7 +66,21 @@ TABLE: dict[str, Row] = {
     "lsgan": ADVERSARIAL,
     "masked_l1": Row(kind="holes"),
     "mask_target": Row(kind="hole_adversarial", zero_on_identical=False),
+    # shapes the encoder's embeddings after the target images: no gradient to sr
+    "embedding_alignment": Row(kind="text", zero_on_identical=False, reads_sr=False),
+    "clip_alignment": Row(kind="text", zero_on_identical=False, rgb=True, heavy=True),
 }
+
+_CLIP_FOLDER: list[Path] = []
+
+
+def tiny_clip_folder() -> Path:
+    """A tiny random open_clip checkpoint, written once per session (skips without open_clip)."""
+    if not _CLIP_FOLDER:
+        folder = Path(tempfile.mkdtemp(prefix="tiny_clip_"))
+        _CLIP_FOLDER.append(write_tiny_open_clip(folder))
+    return _CLIP_FOLDER[0]
+
 
 ENTRIES = LOSSES.entries()
 SIZE_RANGES: dict[int, tuple[int, int]] = {2: (8, 20), 3: (4, 10)}
@@ -86,6 +107,9 @@ def test_every_loss_has_a_row() -> None:
 
 def _small_params(entry: Entry[LossFactory], channels: int, random_channels: bool) -> object:
     cls = entry.params_cls
+    if entry.name == "clip_alignment":  # RGB only: other band counts name 3 bands
+        chosen = None if channels == 3 else [0, channels - 1, 1 % channels]
+        return cls(path=str(tiny_clip_folder()), channels=chosen)
     params = cls.tiny() if hasattr(cls, "tiny") else cls()
     if not TABLE[entry.name].rgb or channels in (1, 3):
         return params
@@ -138,6 +162,12 @@ def context_for(kind: str, sr: Tensor, hr: Tensor, mask: Tensor | None) -> LossC
         return LossContext(fake_logits=_logits(sr), real_logits=_logits(hr), mask=mask)
     if kind == "features":
         return LossContext(fake_features=_features(sr), real_features=_features(hr), mask=mask)
+    if kind == "text":
+        batch = sr.shape[0]
+        embedding = torch.randn(batch, 4, generator=torch.Generator().manual_seed(batch))
+        prompts = [{"prompt": f"prompt {index}"} for index in range(batch)]
+        cond = Conditioning(embedding=embedding.requires_grad_(True))
+        return LossContext(mask=mask, cond=cond, metadata=prompts)
     return LossContext(mask=mask)
 
 
@@ -170,10 +200,13 @@ def check_loss(entry: Entry[LossFactory], dims: SpatialDims, data: st.DataObject
     if row.non_negative:
         assert value >= -1e-6
     value.backward()
-    assert sr.grad is not None, f"{entry.name}: no gradient reached sr"
-    assert torch.isfinite(sr.grad).all()
-    if mask is None:
-        assert sr.grad.abs().sum() > 0, f"{entry.name}: the gradient on sr is zero"
+    if row.reads_sr:
+        assert sr.grad is not None, f"{entry.name}: no gradient reached sr"
+        assert torch.isfinite(sr.grad).all()
+        if mask is None:
+            assert sr.grad.abs().sum() > 0, f"{entry.name}: the gradient on sr is zero"
+    else:
+        assert sr.grad is None, f"{entry.name}: declared not to read sr, yet sr has a gradient"
 
     if row.zero_on_identical:
         same = hr.clone().requires_grad_(True)
