@@ -113,13 +113,21 @@ def test_the_toy_task_runs_under_two_ddp_ranks(tmp_path: Path) -> None:
     assert rank0 == rank1
 
 
-def test_a_generator_without_mask_conditioning_is_refused_at_load_time() -> None:
-    overrides = [*FAST, 'Task={name: "tests.tasks.toy_task:HoleConditionedSR"}']
+def test_a_generator_without_the_tasks_conditioning_is_refused_at_load_time() -> None:
+    overrides = [*FAST, "Task={name: text_super_resolution}"]
     done = _cli("check", overrides=overrides)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     expected = (
-        r"quickstart\.yaml:\d+:\d+: Generator\.name: task 'toy_hole_sr' conditions the generator "
-        r"on mask, but generator 'srresnet' accepts none \(missing: mask\)"
+        r"quickstart\.yaml:\d+:\d+: Generator\.name: task 'text_super_resolution' conditions the "
+        r"generator on embedding, tokens, but generator 'srresnet' accepts none "
+        r"\(missing: embedding, tokens\)"
     )
     assert re.search(expected, done.stderr), done.stderr
+
+
+def test_a_mask_task_wraps_a_generator_without_a_mask_input() -> None:
+    # every generator takes hole masks once wrapped in MaskInput (gap-filling SR), so no refusal
+    overrides = [*FAST, 'Task={name: "tests.tasks.toy_task:HoleConditionedSR"}']
+    done = _cli("check", overrides=overrides)
+    assert done.returncode == 0, done.stderr
