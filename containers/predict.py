@@ -9,7 +9,7 @@ them over ranks, each writing its own share.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -20,6 +20,8 @@ from tqdm import tqdm
 from containers.builders import build_generator, build_normaliser
 from containers.spec.loader import spec_from_dict
 from containers.spec.schema import Spec
+from gan_engine.hardware.choice import resolve
+from gan_engine.hardware.facts import detect_facts, device_type_for
 from gan_engine.inference.checkpoint import CheckpointContents, read_checkpoint
 from gan_engine.inference.distributed import FileJob, FilePredictionModule
 from gan_engine.inference.errors import InputError, OutputError
@@ -151,14 +153,24 @@ def predict_files(
     suffix: str = "",
     overwrite: bool = False,
     progress: bool = True,
+    announce: Callable[[str], None] | None = None,
 ) -> list[PredictionReport]:
     """Super-resolve every input into ``out_dir`` across the configured devices.
+
+    ``auto`` precision and layout in ``options`` are resolved for the device ``devices.accelerator``
+    names; ``announce`` receives the line saying what was chosen and why.
 
     Returns the reports of the files this process (rank) wrote.
     """
     jobs = plan_jobs(inputs, out_dir, suffix=suffix, overwrite=overwrite)
-    predictor = load_predictor(checkpoint, options)
     devices = devices or DeviceOptions()
+    options = options or PredictOptions()
+    facts = detect_facts(device_type_for(devices.accelerator))
+    choice = resolve(facts, options.precision, options.channels_last, purpose="inference")
+    if announce is not None:
+        announce(f"Hardware: {choice.reason}")
+    options = attrs.evolve(options, precision=choice.precision, channels_last=choice.channels_last)
+    predictor = load_predictor(checkpoint, options)
     trainer = pl.Trainer(
         accelerator=devices.accelerator,
         devices=devices.devices,
