@@ -26,6 +26,8 @@ _SPELLINGS: dict[object, PrecisionSetting] = {
     "bf16": "bf16-mixed",
     "bf16-mixed": "bf16-mixed",
 }
+PRECISION_SPELLINGS: tuple[object, ...] = tuple(_SPELLINGS)
+"""Every value :func:`normalise_precision` accepts (the spec's JSON Schema lists them)."""
 ACCEPTED_SPELLINGS = (
     "'auto', '32' (or 32, '32-true'), '16-mixed' (or 16, '16'), 'bf16-mixed' (or 'bf16')"
 )

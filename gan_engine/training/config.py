@@ -211,9 +211,7 @@ class TrainingConfig:
     adversarial_ramp: Literal["linear", "cosine"] = "linear"
     generator_optimizer: OptimiserConfig = attrs.field(factory=OptimiserConfig)
     discriminator_optimizer: OptimiserConfig = attrs.field(factory=OptimiserConfig)
-    channels_last: LayoutSetting = attrs.field(
-        default="auto", validator=attrs.validators.in_((True, False, "auto"))
-    )
+    channels_last: LayoutSetting = "auto"
     hardware_probe: bool = True
     gradient_clip: GradientClipConfig = attrs.field(factory=GradientClipConfig)
     r1_gamma: float = attrs.field(default=0.0, validator=at_least(0.0))
@@ -229,6 +227,12 @@ class TrainingConfig:
     compile: bool = False
 
     def __attrs_post_init__(self) -> None:
+        if not (isinstance(self.channels_last, bool) or self.channels_last == "auto"):
+            key, msg = (
+                "channels_last",
+                f"expected true, false or 'auto', got {self.channels_last!r}",
+            )
+            raise InvalidParamError(key, msg)
         pairs = (
             ("generator", self.generator_scheduler, self.generator_optimizer),
             ("discriminator", self.discriminator_scheduler, self.discriminator_optimizer),
