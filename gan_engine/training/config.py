@@ -227,7 +227,8 @@ class TrainingConfig:
     compile: bool = False
 
     def __attrs_post_init__(self) -> None:
-        if not (isinstance(self.channels_last, bool) or self.channels_last == "auto"):
+        layout: object = self.channels_last  # the Python API passes anything
+        if not (isinstance(layout, bool) or layout == "auto"):
             key, msg = (
                 "channels_last",
                 f"expected true, false or 'auto', got {self.channels_last!r}",
