@@ -13,8 +13,15 @@ It then trains and reports:
 - model FLOP utilisation (MFU): FLOPs of one step counted by ``torch.utils.flop_counter`` (forward and
   backward of every convolution and matmul: generator, discriminator, perceptual network) ÷ step time
   ÷ peak, where peak is the best of a few large 2D 3×3 convolutions timed in the same process at the
-  same precision, in channels-last (the faster layout on these CPUs), forward only, before and after
-  the training (the better of the two: a busy moment cannot lower the bar).
+  same precision, in channels-last and in NCHW (the better layout differs between CPU classes),
+  forward only, before and after the training (the better of the two: a busy moment cannot lower
+  the bar).
+
+``--precisions auto`` and ``--channels-last auto`` resolve as ``gan-engine train`` does
+(:mod:`gan_engine.hardware`); the table shows what they resolved to. Every row prints the CPU's
+instruction-set class (``torch.backends.cpu.get_cpu_capability()``) and any oneDNN cap.
+``--emulate-avx2`` runs the workers with ``ONEDNN_MAX_CPU_ISA=AVX2`` and ``ATEN_CPU_CAPABILITY=avx2``,
+so an AVX-512 machine behaves like an AVX2-only one (set before torch is imported in the worker).
 
 Reference configurations (issue 8):
 
@@ -28,6 +35,8 @@ Reference configurations (issue 8):
     python benchmarks/training_step.py                         # every config and variant
     python benchmarks/training_step.py --configs a --precisions bf16-mixed --compile off
     python benchmarks/training_step.py --configs a --steps 20 --json out.json
+    python benchmarks/training_step.py --configs a --precisions auto --channels-last auto --compile off
+    python benchmarks/training_step.py --configs a --precisions 32 --emulate-avx2
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -114,10 +124,17 @@ Losses:
 }
 
 
-def _spec_text(config: dict[str, Any], precision: str, channels_last: bool, compile_: bool) -> str:
+EMULATE_AVX2 = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
+"""Environment that makes an AVX-512 machine's torch and oneDNN use AVX2 kernels only."""
+
+
+def _spec_text(
+    config: dict[str, Any], precision: str, channels_last: bool | str, compile_: bool
+) -> str:
     """The configuration's spec with the variant's Training section and a quiet Trainer."""
+    layout = channels_last if isinstance(channels_last, str) else str(channels_last).lower()
     return config["spec"] + (
-        f"Training: {{precision: '{precision}', channels_last: {str(channels_last).lower()},"
+        f"Training: {{precision: '{precision}', channels_last: {layout},"
         f" compile: {str(compile_).lower()}, pretrain_steps: 0}}\n"
         "Callbacks: {checkpoint: {save_top_k: 0, save_last: false}}\n"
         "Logging: {logger: csv, name: bench}\n"
@@ -227,7 +244,7 @@ def _count_flops(config: dict[str, Any], variant: dict[str, Any], root: Path) ->
 
 
 def conv_peak(precision: str, device: torch.device, dims: int = 2) -> tuple[float, str]:
-    """Best FLOP/s of a few large 3x3 convolutions (forward) at ``precision``, channels-last."""
+    """Best FLOP/s of a few large 3x3 convolutions (forward) at ``precision``, either layout."""
     shapes = [(64, 8, 128), (128, 4, 128), (256, 4, 64)] if dims == 2 else [(64, 2, 32)]
     best, best_name = 0.0, ""
     autocast = (
@@ -237,8 +254,10 @@ def conv_peak(precision: str, device: torch.device, dims: int = 2) -> tuple[floa
         if precision == "16-mixed"
         else nullcontext()
     )
-    fmt = torch.channels_last if dims == 2 else torch.channels_last_3d
-    for channels, batch, size in shapes:
+    last = torch.channels_last if dims == 2 else torch.channels_last_3d
+    for (channels, batch, size), fmt in (
+        (shape, fmt) for shape in shapes for fmt in (last, torch.contiguous_format)
+    ):
         conv = (torch.nn.Conv2d if dims == 2 else torch.nn.Conv3d)(channels, channels, 3, padding=1)
         conv = conv.to(device).to(memory_format=fmt)
         x = torch.randn(batch, channels, *([size] * dims), device=device).to(memory_format=fmt)
@@ -259,7 +278,8 @@ def conv_peak(precision: str, device: torch.device, dims: int = 2) -> tuple[floa
         if rate > best:
             best, best_name = (
                 rate,
-                f"conv{dims}d 3x3 {channels}->{channels} on {batch}x{size}^{dims}",
+                f"conv{dims}d 3x3 {channels}->{channels} on {batch}x{size}^{dims}"
+                f" {'channels-last' if fmt == last else 'NCHW'}",
             )
     return best, best_name
 
@@ -270,17 +290,23 @@ def _worker(variant: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         flops = _count_flops(config, variant, root)
-        before = conv_peak(variant["precision"], device)
         batches = variant["warmup"] + variant["steps"]
         trainer, module, datamodule, timer = _build(config, variant, batches, root / "timed")
+        precision, channels_last = module.config.precision, module.config.channels_last
+        before = conv_peak(precision, device)
         trainer.fit(module, datamodule=datamodule)
         # Timed before and after training, best kept: a busy moment cannot lower the bar.
-        peak, peak_name = max(before, conv_peak(variant["precision"], device))
+        peak, peak_name = max(before, conv_peak(precision, device))
     intervals = [b - a for a, b in zip(timer.starts, timer.starts[1:], strict=False)]
     timed = intervals[variant["warmup"] :]
     step = statistics.median(timed)
     return {
         **variant,
+        "asked": f"{variant['precision']}/{variant['channels_last']}",
+        "precision": precision,
+        "channels_last": channels_last,
+        "isa": torch.backends.cpu.get_cpu_capability(),
+        "onednn_cap": os.environ.get("ONEDNN_MAX_CPU_ISA", ""),
         "title": config["title"],
         "device": torch.cuda.get_device_name() if device.type == "cuda" else cpu_name(),
         "threads": torch.get_num_threads(),
@@ -312,7 +338,7 @@ def _variants(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
                     yield {
                         "config": config,
                         "precision": precision,
-                        "channels_last": channels_last == "on",
+                        "channels_last": {"on": True, "off": False}.get(channels_last, "auto"),
                         "compile": compile_ == "on",
                         "warmup": args.warmup,
                         "steps": args.steps,
@@ -324,8 +350,17 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
-    parser.add_argument("--precisions", nargs="+", default=["32", "bf16-mixed"])
-    parser.add_argument("--channels-last", nargs="+", default=["on", "off"], choices=["on", "off"])
+    parser.add_argument(
+        "--precisions", nargs="+", default=["32", "bf16-mixed"], help="32, bf16-mixed, auto, …"
+    )
+    parser.add_argument(
+        "--channels-last", nargs="+", default=["on", "off"], choices=["on", "off", "auto"]
+    )
+    parser.add_argument(
+        "--emulate-avx2",
+        action="store_true",
+        help="run the workers as an AVX2-only CPU (ONEDNN_MAX_CPU_ISA=AVX2, ATEN_CPU_CAPABILITY=avx2)",
+    )
     parser.add_argument("--compile", nargs="+", default=["off", "on"], choices=["on", "off"])
     parser.add_argument("--steps", type=int, default=8, help="timed training batches")
     parser.add_argument("--warmup", type=int, default=3, help="untimed first batches (compilation)")
@@ -336,8 +371,10 @@ def main() -> None:
         print(json.dumps(_worker(json.loads(args.worker))))
         return
     results = []
+    env = {**os.environ, **(EMULATE_AVX2 if args.emulate_avx2 else {})}
     header = (
-        f"{'cfg':3} {'precision':10} {'ch-last':7} {'compile':7} {'step ms':>8} {'img/s':>6}"
+        f"{'cfg':3} {'asked':16} {'precision':10} {'ch-last':7} {'compile':7} {'step ms':>8}"
+        f" {'img/s':>6}"
         f" {'RSS MiB':>8} {'GFLOP/step':>10} {'TFLOP/s':>8} {'peak':>6} {'MFU':>6}"
     )
     print(header)
@@ -348,6 +385,7 @@ def main() -> None:
             capture_output=True,
             text=True,
             check=False,
+            env=env,
         )
         if done.returncode != 0:
             print(f"{variant}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
@@ -355,7 +393,8 @@ def main() -> None:
         result = json.loads(done.stdout.strip().splitlines()[-1])
         results.append(result)
         print(
-            f"{result['config']:3} {result['precision']:10} {'on' if result['channels_last'] else 'off':7}"
+            f"{result['config']:3} {result['asked']:16} {result['precision']:10}"
+            f" {'on' if result['channels_last'] else 'off':7}"
             f" {'on' if result['compile'] else 'off':7} {result['step_s'] * 1e3:8.0f}"
             f" {result['images_per_s']:6.2f} {result['peak_rss_mib']:8.0f}"
             f" {result['flops_per_step'] / 1e9:10.1f} {result['achieved_tflops']:8.3f}"
@@ -364,8 +403,10 @@ def main() -> None:
         )
     if results:
         first = results[0]
+        cap = f", oneDNN capped at {first['onednn_cap']}" if first["onednn_cap"] else ""
         print(
-            f"\ndevice: {first['device']}, {first['threads']} threads; peak op: {first['peak_op']}"
+            f"\ndevice: {first['device']} ({first['isa']}{cap}), {first['threads']} threads; "
+            f"peak op: {first['peak_op']}"
         )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

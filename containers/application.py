@@ -5,6 +5,9 @@ Every component is a provider that users can override without touching the train
     app = ApplicationContainer(spec=spec, run_dir=Path("runs/x"))
     app.components.generator.override(providers.Object(my_generator))
     trainer = app.training.trainer()
+
+The sub-containers receive the spec with ``Training.precision``/``channels_last: auto`` resolved for
+the Trainer's device (``app.hardware()``: the resolved spec and the reason for the choice).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dependency_injector import containers, providers
 
 from containers import builders, trainer_builders
 from containers.degradation_builders import build_degradation
+from containers.hardware import resolve_spec
 from containers.spec.resolved import spec_to_dict
 from containers.spec.schema import Spec
 from gan_engine.training.module import GANModule
@@ -77,8 +81,10 @@ class ApplicationContainer(containers.DeclarativeContainer):
 
     spec = providers.Dependency(instance_of=Spec)
     run_dir = providers.Dependency(instance_of=Path)
-    components = providers.Container(ComponentsContainer, spec=spec)
-    data = providers.Container(DataContainer, spec=spec)
+    hardware = providers.Singleton(resolve_spec, spec)
+    resolved_spec = hardware.provided.spec
+    components = providers.Container(ComponentsContainer, spec=resolved_spec)
+    data = providers.Container(DataContainer, spec=resolved_spec)
     training = providers.Container(
-        TrainingContainer, spec=spec, run_dir=run_dir, components=components, data=data
+        TrainingContainer, spec=resolved_spec, run_dir=run_dir, components=components, data=data
     )

@@ -11,7 +11,7 @@ when the run kept one), and files go through Lightning's ``Trainer.predict`` so 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -24,6 +24,8 @@ from containers.spec.loader import model_spec_from_dict
 from containers.spec.model import ModelSpec
 from gan_engine.data.hole_files import pair_hole_files
 from gan_engine.errors import DataError
+from gan_engine.hardware.choice import resolve
+from gan_engine.hardware.facts import detect_facts, device_type_for
 from gan_engine.inference.checkpoint import CheckpointContents, read_checkpoint
 from gan_engine.inference.distributed import FileJob, FilePredictionModule
 from gan_engine.inference.errors import InputError, OutputError
@@ -191,14 +193,25 @@ def predict_files(
     overwrite: bool = False,
     progress: bool = True,
     mask: Path | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> list[PredictionReport]:
     """Super-resolve (or fill) every input into ``out_dir`` across the configured devices.
 
-    ``mask``: see :func:`plan_jobs`. Returns the reports of the files this process (rank) wrote.
+    ``mask``: see :func:`plan_jobs`. ``auto`` precision and layout in ``options`` are resolved for
+    the device ``devices.accelerator`` names; ``announce`` receives the line saying what was chosen
+    and why.
+
+    Returns the reports of the files this process (rank) wrote.
     """
     jobs = plan_jobs(inputs, out_dir, suffix=suffix, overwrite=overwrite, mask=mask)
-    predictor = load_predictor(checkpoint, options)
     devices = devices or DeviceOptions()
+    options = options or PredictOptions()
+    facts = detect_facts(device_type_for(devices.accelerator))
+    choice = resolve(facts, options.precision, options.channels_last, purpose="inference")
+    if announce is not None:
+        announce(f"Hardware: {choice.reason}")
+    options = attrs.evolve(options, precision=choice.precision, channels_last=choice.channels_last)
+    predictor = load_predictor(checkpoint, options)
     trainer = pl.Trainer(
         accelerator=devices.accelerator,
         devices=devices.devices,

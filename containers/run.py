@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ import torch
 
 from containers import builders
 from containers.application import ApplicationContainer
+from containers.hardware import apply_backend_flags, keep_checkpoint_hardware
 from containers.spec.loader import spec_from_dict
 from containers.spec.problems import SpecError
 from containers.spec.resolved import spec_to_dict, write_resolved_spec
@@ -176,31 +177,51 @@ def _run_dir_for_other_ranks(run_dir: Path) -> Iterator[None]:
             os.environ[RUN_DIR_ENV] = previous
 
 
-def train(spec: Spec, run_dir: Path | None = None, resume: str | Path | None = None) -> TrainResult:
+def train(
+    spec: Spec,
+    run_dir: Path | None = None,
+    resume: str | Path | None = None,
+    *,
+    announce: Callable[[str], None] | None = None,
+) -> TrainResult:
     """Build every part of the run from ``spec``, then train; returns the final figures.
+
+    ``Training.precision``/``channels_last: auto`` are resolved for the Trainer's device before
+    anything is built (a resumed run keeps its checkpoint's values); the resolved spec is written.
 
     Args:
         spec: the validated run spec.
         run_dir: where to write the run (default: a new ``<run_root>/<name>/<timestamp>``, or the
             resumed checkpoint's run).
         resume: ``"last"`` or a checkpoint path to continue from.
+        announce: receives one line saying which precision and layout the run uses and why
+            (rank 0 only).
     """
     pl.seed_everything(spec.Training.seed, workers=True, verbose=False)
-    if run_dir is None and RUN_DIR_ENV in os.environ:
+    relaunched = RUN_DIR_ENV in os.environ
+    if run_dir is None and relaunched:
         run_dir = Path(os.environ[RUN_DIR_ENV])  # a DDP rank re-launched by Lightning
     checkpoint: Path | None = None
+    kept = ""
     if resume is not None:
         checkpoint, run_dir = resolve_resume(spec, resume, run_dir)
-        check_resumable(spec, checkpoint)
+        given = spec
+        spec = keep_checkpoint_hardware(spec, check_resumable(spec, checkpoint).get("spec") or {})
+        kept = " (kept from the resumed checkpoint)" if spec != given else ""
     run_dir = run_dir if run_dir is not None else new_run_dir(spec)
     app = ApplicationContainer(spec=spec, run_dir=run_dir)
     builders.check_prompt_keys(app.components.task(), app.data.selector())
+    hardware = app.hardware()
+    apply_backend_flags(hardware.choice)
+    note = f"Hardware: {hardware.choice.reason}{kept}"
+    if announce is not None and not relaunched:
+        announce(note)
     module = app.training.module()
     datamodule = app.data.datamodule()
     trainer = app.training.trainer()
 
     run_dir.mkdir(parents=True, exist_ok=True)
-    write_resolved_spec(spec, run_dir / RESOLVED_SPEC_NAME)
+    write_resolved_spec(hardware.spec, run_dir / RESOLVED_SPEC_NAME, notes=[note])
     with _run_dir_for_other_ranks(run_dir):
         trainer.fit(module, datamodule=datamodule, ckpt_path=checkpoint, weights_only=True)
 

@@ -122,7 +122,13 @@ def build_logger(spec: Spec, run_dir: Path) -> Logger:
 def build_trainer(
     spec: Spec, run_dir: Path, callbacks: list[Callback], logger: Logger
 ) -> pl.Trainer:
-    """The Trainer: the spec's ``Trainer`` keywords plus what the engine owns."""
+    """The Trainer: the spec's ``Trainer`` keywords plus what the engine owns.
+
+    ``spec`` must be resolved (:func:`containers.hardware.resolve_spec`): no ``auto`` precision.
+    """
+    if spec.Training.precision == "auto":
+        msg = "Training.precision is still 'auto': resolve the spec first (containers.hardware)"
+        raise GanEngineError(msg)
     return pl.Trainer(
         **spec.Trainer,
         precision=spec.Training.precision,

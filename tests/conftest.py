@@ -16,3 +16,9 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 # Two test workers share two cores: one thread each avoids oversubscription.
 if os.environ.get("PYTEST_XDIST_WORKER"):
     torch.set_num_threads(1)
+
+# The layout probe's cache (gan_engine.hardware.probe) goes to a per-session folder, never the user's.
+if "GAN_ENGINE_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["GAN_ENGINE_CACHE_DIR"] = tempfile.mkdtemp(prefix="gan-engine-test-cache-")

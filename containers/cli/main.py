@@ -17,6 +17,7 @@ from containers.cli.describe import describe_components
 from containers.spec.loader import load_spec
 from containers.spec.problems import SpecError
 from gan_engine.errors import GanEngineError
+from gan_engine.hardware.precision import PrecisionSetting, normalise_precision
 from gan_engine.registry import REGISTRIES
 
 EXIT_USER_ERROR = 2
@@ -51,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="last|PATH",
         help="continue from a checkpoint (optimisers, schedules, EMA, counters, RNG states) in its "
         "run directory; 'last' picks the newest <run_root>/<name>/*/checkpoints/last.ckpt",
+    )
+    train.add_argument(
+        "--no-probe",
+        action="store_true",
+        help="never time the layouts to resolve Training.channels_last: auto (same as "
+        "--set Training.hardware_probe=false); the instruction set's default is used",
     )
     check = commands.add_parser("check", help="validate a spec; exit 0 when valid, 2 otherwise")
     add_spec_arguments(check)
@@ -89,6 +96,13 @@ def _add_convert_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     opensr.add_argument(
         "--out", type=Path, required=True, help="folder for spec.yaml (and model.ckpt)"
     )
+
+
+def _precision(value: str) -> PrecisionSetting:
+    try:
+        return normalise_precision(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _devices(value: str) -> int | str:
@@ -136,8 +150,16 @@ def _add_predict_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     predict.add_argument(
         "--channels-last",
         action=argparse.BooleanOptionalAction,
-        default=True,
-        help="channels-last memory format (default: on; faster convolutions)",
+        default="auto",
+        help="channels-last memory format (default: chosen from the hardware: on for CPUs with "
+        "native bf16 and CUDA GPUs with tensor cores, off on AVX2 CPUs)",
+    )
+    predict.add_argument(
+        "--precision",
+        type=_precision,
+        default="auto",
+        help="32, bf16-mixed (bf16) or 16-mixed (16) autocast (default auto: fp32 unless bf16 is "
+        "native: CPUs with AVX512_BF16/AMX, CUDA from compute capability 8.0)",
     )
     predict.add_argument(
         "--reuse-memory",
@@ -205,9 +227,10 @@ def _quiet_lightning() -> None:
 def _train(args: argparse.Namespace) -> int:
     from containers.run import train
 
-    spec = load_spec(args.spec, args.overrides)
+    overrides = [*args.overrides, *(["Training.hardware_probe=false"] if args.no_probe else [])]
+    spec = load_spec(args.spec, overrides)
     _quiet_lightning()
-    result = train(spec, run_dir=args.run_dir, resume=args.resume)
+    result = train(spec, run_dir=args.run_dir, resume=args.resume, announce=print)
     if not result.is_global_zero:
         return 0  # under DDP, rank 0 reports
     print(f"Run directory: {result.run_dir}")
@@ -256,6 +279,7 @@ def _predict(args: argparse.Namespace) -> int:
         channels_last=args.channels_last,
         reuse_memory=args.reuse_memory,
         compile=args.compile,
+        precision=args.precision,
     )
     devices = DeviceOptions(
         accelerator=args.accelerator,
@@ -273,6 +297,7 @@ def _predict(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         progress=not args.no_progress,
         mask=args.mask,
+        announce=print,
     )
     for report in reports:
         print(

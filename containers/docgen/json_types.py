@@ -19,6 +19,7 @@ from containers.docgen.constraints import merged_schema
 from containers.docgen.fields import FieldInfo
 from containers.docgen.yamltext import NotJSONError, json_value
 from containers.spec.values import union_members
+from gan_engine.hardware.precision import PRECISION_SPELLINGS, PrecisionSetting
 
 Schema = dict[str, Any]
 ClassRef = Callable[[type[Any]], Schema]
@@ -41,6 +42,8 @@ def type_schema(annotation: Any, ref: ClassRef) -> Schema:
     """The schema of values of ``annotation``; nested attrs classes come from ``ref``."""
     if annotation is Any:
         return {}
+    if get_origin(annotation) is Literal and annotation == PrecisionSetting:
+        return {"enum": list(PRECISION_SPELLINGS)}  # Lightning's spellings are normalised at load
     if annotation in _SIMPLE:
         return dict(_SIMPLE[annotation])
     if isinstance(annotation, type) and attrs.has(annotation):

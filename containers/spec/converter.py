@@ -30,6 +30,7 @@ from containers.spec.values import (
     union_members,
     yaml_repr,
 )
+from gan_engine.hardware.precision import PrecisionSetting, normalise_precision
 
 Hook = Callable[[Any, Any], Any]
 
@@ -79,6 +80,18 @@ def _structure_path(value: Any, _: Any) -> Path:
     if not isinstance(value, str):
         raise mismatch(str, value)
     return Path(value)
+
+
+def _structure_precision(value: Any, _: Any) -> PrecisionSetting:
+    """Lightning's spellings (``32``, ``'16'``, ``bf16``, …) normalised, anything else rejected."""
+    try:
+        return normalise_precision(to_plain(value))
+    except ValueError as error:
+        raise SpecValueError(str(error)) from None
+
+
+def _is_precision(annotation: Any) -> bool:
+    return _is_literal(annotation) and annotation == PrecisionSetting
 
 
 def _same_kind(value: Any, choice: Any) -> bool:
@@ -277,6 +290,8 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(_is_dict, dict_hook)
     converter.register_structure_hook_factory(_is_union, union_hook)
     converter.register_structure_hook_factory(attrs.has, attrs_hook)
+    # after the generic Literal hook, so that it takes precedence for precisions
+    converter.register_structure_hook_func(_is_precision, _structure_precision)
     return converter
 
 

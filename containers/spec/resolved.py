@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,11 @@ def spec_to_yaml(spec: Spec) -> str:
     return stream.getvalue()
 
 
-def write_resolved_spec(spec: Spec, path: str | Path) -> Path:
-    """Write the resolved spec as YAML atomically (a temporary file in its folder, then rename)."""
+def write_resolved_spec(spec: Spec, path: str | Path, notes: Sequence[str] = ()) -> Path:
+    """Write the resolved spec as YAML atomically (a temporary file in its folder, then rename).
+
+    ``notes`` become comment lines under the header (e.g. why ``auto`` settings resolved as they did).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     yaml = YAML(typ="rt")
@@ -48,6 +52,8 @@ def write_resolved_spec(spec: Spec, path: str | Path) -> Path:
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
             stream.write(_HEADER)
+            for note in notes:
+                stream.write("".join(f"# {line}\n" for line in note.splitlines()))
             yaml.dump(spec_to_dict(spec), stream)
         Path(temporary).chmod(0o644)  # mkstemp creates 0600; a spec is not a secret
         Path(temporary).replace(target)

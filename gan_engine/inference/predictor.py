@@ -20,6 +20,9 @@ import numpy.typing as npt
 import torch
 from torch import Tensor
 
+from gan_engine.hardware.choice import resolve
+from gan_engine.hardware.facts import DeviceType, detect_facts
+from gan_engine.hardware.precision import LayoutSetting, PrecisionSetting, normalise_precision
 from gan_engine.inference.compiled import CompiledInference
 from gan_engine.inference.errors import InputError
 from gan_engine.inference.grid import TileGrid
@@ -84,8 +87,13 @@ class PredictOptions:
             keep a CPU busy, batches help GPUs with small tiles).
         guard: blend only: pixels near inner tile edges given zero weight (``>= r`` is exact).
         fill_radius: nodata/NaN pixels are filled with the mean of valid pixels this close.
-        channels_last: run the network in channels-last memory format (default: convolutions are
-            faster in it on modern CPUs and GPUs; BENCHMARKS.md).
+        channels_last: run the network in channels-last memory format (``True``/``False``), or
+            ``auto`` (default): chosen from the device (:mod:`gan_engine.hardware`): on for CPUs
+            with native bf16 and CUDA GPUs with tensor cores, off on AVX2 CPUs, where channels-last
+            fp32 convolutions are about 3x slower (BENCHMARKS.md).
+        precision: ``32``, ``bf16-mixed`` or ``16-mixed`` autocast, or ``auto`` (default): fp32
+            unless bf16 is native (CPUs with AVX512_BF16/AMX, CUDA from compute capability 8.0),
+            since the outputs are data; never fp16. Outputs are float32 either way.
         reuse_memory: keep memory freed between a tile's feature maps for its next ones (glibc;
             :mod:`gan_engine.inference.heap`): ~20 % faster CPU tiles, no memory held between
             tiles.
@@ -101,9 +109,28 @@ class PredictOptions:
     batch_size: int = 1
     guard: int = 0
     fill_radius: int = DEFAULT_FILL_RADIUS
-    channels_last: bool = True
+    channels_last: LayoutSetting = "auto"
     reuse_memory: bool = True
     compile: bool = False
+    precision: PrecisionSetting = attrs.field(default="auto", converter=normalise_precision)
+
+
+_AUTOCAST = {"bf16-mixed": torch.bfloat16, "16-mixed": torch.float16}
+_DEVICE_TYPES: tuple[DeviceType, ...] = ("cpu", "cuda", "mps")
+
+
+def resolve_options(options: PredictOptions, device: str) -> PredictOptions:
+    """``options`` with ``auto`` precision and layout resolved for ``device`` (``cpu``, ``cuda``, …).
+
+    Explicit settings are kept; other device types resolve as a CPU would.
+    """
+    if options.precision != "auto" and options.channels_last != "auto":
+        return options
+    kind: DeviceType = next((known for known in _DEVICE_TYPES if known == device), "cpu")
+    choice = resolve(
+        detect_facts(kind), options.precision, options.channels_last, purpose="inference"
+    )
+    return attrs.evolve(options, precision=choice.precision, channels_last=choice.channels_last)
 
 
 @attrs.frozen(kw_only=True)
@@ -145,7 +172,7 @@ class Predictor:
         device: str | torch.device = "cpu",
         fills_holes: bool = False,
     ) -> None:
-        options = options or PredictOptions()
+        options = resolve_options(options or PredictOptions(), torch.device(device).type)
         self.options = options
         self.fills_holes = fills_holes
         model_cls = HoleFillingModel if fills_holes else SensorUnitsModel
@@ -198,7 +225,13 @@ class Predictor:
         # the network's maps only: output rows, allocated outside, keep glibc's mmap and leave
         # no holes in the heap (BENCHMARKS.md)
         heap = reused_heap() if self.options.reuse_memory else contextlib.nullcontext()
-        with heap, torch.inference_mode():
+        dtype = _AUTOCAST.get(self.options.precision)
+        autocast = (
+            torch.autocast(batch.device.type, dtype=dtype)
+            if dtype is not None
+            else contextlib.nullcontext()
+        )
+        with heap, torch.inference_mode(), autocast:
             output = self._network(batch)
         return output.float().cpu()
 

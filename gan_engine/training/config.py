@@ -7,9 +7,12 @@ from typing import Literal
 import attrs
 
 from gan_engine.errors import InvalidParamError
+from gan_engine.hardware.precision import (
+    LayoutSetting,
+    PrecisionSetting,
+    normalise_precision,
+)
 from gan_engine.params import at_least, in_range
-
-Precision = Literal["32", "16-mixed", "bf16-mixed"]
 
 
 @attrs.frozen
@@ -158,7 +161,13 @@ class TrainingConfig:
     about 500 adversarial batches. Use ``max_generator_steps`` to stop after a number of generator steps.
 
     Attributes:
-        precision: ``32``, ``16-mixed`` or ``bf16-mixed`` (bf16 also runs on CPU).
+        precision: ``auto`` (default), ``32``, ``16-mixed`` or ``bf16-mixed`` (bf16 also runs on
+            CPU); Lightning's ``32``, ``16``, ``'16'`` and ``bf16`` are accepted and normalised.
+            ``auto`` is resolved once at start from the device the Trainer uses
+            (:mod:`gan_engine.hardware`): ``bf16-mixed`` on CPUs with native bf16 (AVX512_BF16, AMX)
+            and CUDA GPUs from compute capability 8.0, ``16-mixed`` on older CUDA GPUs, ``32``
+            elsewhere (AVX2 CPUs emulate bf16, slower than fp32). The run's ``spec.yaml`` records the
+            resolved value.
         seed: seed for weights, data order and augmentation.
         pretrain_steps: generator-only steps (content losses only) before the discriminator joins.
         d_update_interval: once adversarial, the discriminator is updated every this many batches.
@@ -167,10 +176,15 @@ class TrainingConfig:
         adversarial_ramp: shape of that ramp.
         generator_optimizer: the generator's optimiser.
         discriminator_optimizer: the discriminator's optimiser.
-        channels_last: run networks in channels-last memory format: on by default, as convolutions
-            run faster in it on modern CPUs and GPUs (up to 1.25x faster training steps of the
-            reference configurations on an AVX-512 CPU, BENCHMARKS.md); every built-in network
-            supports it.
+        channels_last: run networks in channels-last memory format (``true``/``false``), or
+            ``auto`` (default): resolved at start like ``precision``: on for CPUs with native bf16
+            (up to 1.25x faster steps) and CUDA GPUs with tensor cores, off on AVX2 CPUs (fp32
+            channels-last convolutions about 3x slower there) and MPS; on AVX-512 CPUs without
+            native bf16 and non-x86 CPUs a short timed probe of the run's own generator decides
+            (BENCHMARKS.md). Every built-in network supports both layouts.
+        hardware_probe: allow that probe (a few hundred ms, cached per machine and torch version
+            under the user cache folder); ``false`` (or ``gan-engine train --no-probe``) uses the
+            instruction set's default layout instead.
         gradient_clip: per-network gradient clipping, applied after unscaling under mixed precision.
         r1_gamma: weight ``γ`` of the R1 gradient penalty ``γ/2 · E‖∇D(x_real)‖²`` on the
             discriminator (0: off).
@@ -189,7 +203,7 @@ class TrainingConfig:
             unchanged); the first steps are slower while it compiles.
     """
 
-    precision: Precision = "32"
+    precision: PrecisionSetting = attrs.field(default="auto", converter=normalise_precision)
     seed: int = 0
     pretrain_steps: int = attrs.field(default=0, validator=at_least(0))
     d_update_interval: int = attrs.field(default=1, validator=at_least(1))
@@ -197,7 +211,8 @@ class TrainingConfig:
     adversarial_ramp: Literal["linear", "cosine"] = "linear"
     generator_optimizer: OptimiserConfig = attrs.field(factory=OptimiserConfig)
     discriminator_optimizer: OptimiserConfig = attrs.field(factory=OptimiserConfig)
-    channels_last: bool = True
+    channels_last: LayoutSetting = "auto"
+    hardware_probe: bool = True
     gradient_clip: GradientClipConfig = attrs.field(factory=GradientClipConfig)
     r1_gamma: float = attrs.field(default=0.0, validator=at_least(0.0))
     check_finite: bool = True
@@ -212,6 +227,13 @@ class TrainingConfig:
     compile: bool = False
 
     def __attrs_post_init__(self) -> None:
+        layout: object = self.channels_last  # the Python API passes anything
+        if not (isinstance(layout, bool) or layout == "auto"):
+            key, msg = (
+                "channels_last",
+                f"expected true, false or 'auto', got {self.channels_last!r}",
+            )
+            raise InvalidParamError(key, msg)
         pairs = (
             ("generator", self.generator_scheduler, self.generator_optimizer),
             ("discriminator", self.discriminator_scheduler, self.discriminator_optimizer),

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from containers.cli.main import main
+from containers.hardware import resolve_spec
 from containers.spec.loader import load_spec
 from containers.spec.resolved import spec_to_dict
 from gan_engine.training.module import CHECKPOINT_KEY
@@ -60,9 +61,13 @@ def test_train_runs_end_to_end_and_fills_the_run_directory(
     assert f"Run directory: {run_dir}" in out
     assert "Validation PSNR after 2 generator steps: model" in out
     assert "bicubic" in out
+    assert "Hardware: CPU " in out  # the auto precision and layout, with their reason
 
     resolved = load_spec(run_dir / "spec.yaml")
-    assert resolved == load_spec(quickstart, fast_overrides)
+    assert resolved == resolve_spec(load_spec(quickstart, fast_overrides)).spec
+    assert resolved.Training.precision != "auto"
+    assert isinstance(resolved.Training.channels_last, bool)
+    assert "# Hardware: CPU " in (run_dir / "spec.yaml").read_text()
     with (run_dir / "metrics.csv").open() as stream:
         columns = next(csv.reader(stream))
     assert {"val/psnr", "val/psnr_bicubic"} <= set(columns)

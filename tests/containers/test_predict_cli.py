@@ -125,11 +125,23 @@ def test_two_ddp_processes_share_the_files_and_write_each_once(
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in inputs)
 
 
-def test_predict_runs_channels_last_unless_told_not_to() -> None:
+def test_predict_layout_and_precision_default_to_auto_and_honour_flags() -> None:
     base = ["predict", "model.ckpt", "in.tif", "--out", "out"]
-    assert _parser().parse_args(base).channels_last is True
+    assert _parser().parse_args(base).channels_last == "auto"
+    assert _parser().parse_args([*base, "--channels-last"]).channels_last is True
     assert _parser().parse_args([*base, "--no-channels-last"]).channels_last is False
-    assert PredictOptions().channels_last
+    assert _parser().parse_args(base).precision == "auto"
+    assert _parser().parse_args([*base, "--precision", "32"]).precision == "32"
+    assert _parser().parse_args([*base, "--precision", "bf16"]).precision == "bf16-mixed"
+    assert PredictOptions().channels_last == "auto"
+    assert PredictOptions().precision == "auto"
+
+
+def test_predict_rejects_an_unknown_precision(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["predict", "model.ckpt", "in.tif", "--out", "out"]
+    with pytest.raises(SystemExit):
+        _parser().parse_args([*base, "--precision", "64"])
+    assert "expected one of 'auto', '32'" in capsys.readouterr().err
 
 
 def test_predict_compiles_only_when_asked() -> None:
