@@ -63,13 +63,25 @@ class SuperResolution:
         """PSNR/SSIM/SAM of SR and of bicubic upsampling, in sensor units; LR | bicubic | SR | HR."""
         lr_raw, hr_raw = batch["lr"], batch["hr"]
         sr_raw = normaliser.denormalise(output, "hr").float()
-        baseline = upsample(lr_raw.float(), self.scale)
-        metrics: dict[str, Tensor] = {}
-        for suffix, prediction in (("", sr_raw), ("_bicubic", baseline)):
-            for name, values in image_quality(prediction, hr_raw, data_range).items():
-                metrics[f"{name}{suffix}"] = values
+        metrics, baseline = against_bicubic(sr_raw, lr_raw, hr_raw, self.scale, data_range)
         images = {"lr": lr_raw, "bicubic": baseline, "sr": sr_raw, "hr": hr_raw}
         preview = Preview(
             columns=(("LR", lr_raw), ("bicubic", baseline), ("SR", sr_raw), ("HR", hr_raw))
         )
         return TaskValidation(metrics=metrics, images=images, preview=preview, headline="psnr")
+
+
+def against_bicubic(
+    sr: Tensor, lr: Tensor, hr: Tensor, scale: int, data_range: float
+) -> tuple[dict[str, Tensor], Tensor]:
+    """Per-sample PSNR/SSIM/SAM ``[B]`` of ``sr`` and of bicubic (3D: trilinear) ``lr`` vs ``hr``.
+
+    All in sensor units; the baseline's metrics carry a ``_bicubic`` suffix. Returns the metrics and
+    the upsampled baseline (for previews).
+    """
+    baseline = upsample(lr.float(), scale)
+    metrics: dict[str, Tensor] = {}
+    for suffix, prediction in (("", sr), ("_bicubic", baseline)):
+        for name, values in image_quality(prediction, hr, data_range).items():
+            metrics[f"{name}{suffix}"] = values
+    return metrics, baseline

@@ -18,12 +18,11 @@ import attrs
 from torch import Tensor, nn
 
 from gan_engine.errors import InvalidParamError
-from gan_engine.metrics.quality import image_quality
-from gan_engine.nn.interpolate import upsample
 from gan_engine.params import in_range
 from gan_engine.protocols import Generator, Normaliser, TaskBatch, TaskValidation, TextEncoder
 from gan_engine.registry import TEXT_ENCODERS, Capabilities, register_task
 from gan_engine.tasks.prompts import batch_metadata, mismatched_prompts
+from gan_engine.tasks.super_resolution import against_bicubic
 from gan_engine.types import BuildContext, Conditioning, ConditioningKind, Preview, SpatialDims
 
 TEXT_NEEDS: frozenset[ConditioningKind] = frozenset({"embedding", "tokens"})
@@ -162,11 +161,7 @@ class TextSuperResolution(nn.Module):
         """SR metrics vs bicubic; preview LR | bicubic | SR | SR (swapped prompt) | HR with prompts."""
         lr_raw, hr_raw = batch["lr"], batch["hr"]
         sr_raw = normaliser.denormalise(output, "hr").float()
-        baseline = upsample(lr_raw.float(), self.scale)
-        metrics: dict[str, Tensor] = {}
-        for suffix, prediction in (("", sr_raw), ("_bicubic", baseline)):
-            for name, values in image_quality(prediction, hr_raw, data_range).items():
-                metrics[f"{name}{suffix}"] = values
+        metrics, baseline = against_bicubic(sr_raw, lr_raw, hr_raw, self.scale, data_range)
         images = {"lr": lr_raw, "bicubic": baseline, "sr": sr_raw, "hr": hr_raw}
         columns: list[tuple[str, Tensor]] = [("LR", lr_raw), ("bicubic", baseline), ("SR", sr_raw)]
         prompts = [str(entry["prompt"]) for entry in prepared.metadata or []]
