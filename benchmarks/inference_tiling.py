@@ -165,7 +165,7 @@ def predict_child(
 ) -> dict[str, float]:
     import rasterio
 
-    from gan_engine.inference.io.geotiff import BLOCK_SIZE, MIN_CACHE_BYTES
+    from gan_engine.io.geotiff import BLOCK_SIZE, MIN_CACHE_BYTES
 
     predictor = _predictor(bands, width, reuse_memory=reuse_memory)
     with rasterio.open(source) as dataset:

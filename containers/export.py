@@ -27,8 +27,8 @@ from gan_engine.inference.export import (
     export_safetensors,
     export_torchscript,
 )
-from gan_engine.inference.io.atomic import discard, publish, temporary_beside
 from gan_engine.inference.model import NetworkUnitsModel, SensorUnitsModel, as_module
+from gan_engine.io.atomic import discard, publish, temporary_beside
 
 SPEC_SUFFIX = ".spec.json"
 

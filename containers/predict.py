@@ -29,9 +29,9 @@ from gan_engine.hardware.facts import detect_facts, device_type_for
 from gan_engine.inference.checkpoint import CheckpointContents, read_checkpoint
 from gan_engine.inference.distributed import FileJob, FilePredictionModule
 from gan_engine.inference.errors import InputError, OutputError
-from gan_engine.inference.io.atomic import check_target
-from gan_engine.inference.io.formats import format_suffix, is_supported
 from gan_engine.inference.predictor import PredictionReport, PredictOptions, Predictor, Progress
+from gan_engine.io.atomic import check_target
+from gan_engine.io.formats import format_suffix, is_supported
 from gan_engine.protocols import Generator, Normaliser, Task
 from gan_engine.weights import load_strict
 

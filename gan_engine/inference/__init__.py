@@ -5,7 +5,7 @@ checkpoint with the composition root (``containers.predict.load_predictor``) or 
 
 * :mod:`~gan_engine.inference.tiler` — N-D overlapping tiles, centre-stitched (exact) or blended.
 * :mod:`~gan_engine.inference.predictor` — :class:`Predictor`: arrays and files, streaming, nodata.
-* :mod:`~gan_engine.inference.io` — one small reader/writer per format, atomic outputs.
+* :mod:`~gan_engine.io` — one small reader/writer per format, atomic outputs.
 * :mod:`~gan_engine.inference.checkpoint` — what a training checkpoint holds for inference.
 * :mod:`~gan_engine.inference.export` — safetensors, TorchScript and ONNX.
 * :mod:`~gan_engine.inference.distributed` — many files over devices and nodes with Lightning.

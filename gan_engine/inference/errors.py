@@ -5,19 +5,20 @@ Front ends (the ``gan-engine`` CLI) report them without a traceback and exit wit
 
 from __future__ import annotations
 
-from gan_engine.errors import DataError, GanEngineError
+from gan_engine.errors import GanEngineError
+from gan_engine.io.errors import InputError, OutputError
+
+__all__ = [
+    "CheckpointError",
+    "ExportError",
+    "InputError",
+    "OutputError",
+    "UnboundedReceptiveFieldWarning",
+]
 
 
 class CheckpointError(GanEngineError):
     """A checkpoint that is missing, unreadable or not written by GAN-Engine's training module."""
-
-
-class InputError(DataError):
-    """An input the model cannot take: unreadable, a wrong band count or wrong dimensions."""
-
-
-class OutputError(GanEngineError):
-    """An output path that would overwrite an input or an existing file, or that cannot be written."""
 
 
 class ExportError(GanEngineError):

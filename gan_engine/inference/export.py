@@ -19,7 +19,7 @@ from safetensors.torch import save_file
 from torch import Tensor, nn
 
 from gan_engine.inference.errors import ExportError
-from gan_engine.inference.io.atomic import discard, publish, temporary_beside
+from gan_engine.io.atomic import discard, publish, temporary_beside
 
 ExportFormat: TypeAlias = Literal["safetensors", "torchscript", "onnx"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("safetensors", "torchscript", "onnx")

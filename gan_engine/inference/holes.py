@@ -23,8 +23,8 @@ import torch
 from torch import Tensor
 
 from gan_engine.inference.errors import InputError
-from gan_engine.inference.io.base import RasterSource, Window
 from gan_engine.inference.nodata import invalid_mask
+from gan_engine.io.base import RasterSource, Window
 
 
 def georeference(source: RasterSource) -> tuple[str, Any] | None:

@@ -16,7 +16,6 @@ import torch
 from torch import Tensor
 
 from gan_engine.inference.holes import HoleSource
-from gan_engine.inference.io.base import OutputLayout, RasterSink, RasterSource, Window
 from gan_engine.inference.nodata import (
     fill_invalid,
     invalid_mask,
@@ -24,6 +23,7 @@ from gan_engine.inference.nodata import (
     upsample_mask,
 )
 from gan_engine.inference.values import restore_dtype
+from gan_engine.io.base import OutputLayout, RasterSink, RasterSource, Window
 
 
 class TileReader:

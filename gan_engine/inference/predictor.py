@@ -28,10 +28,6 @@ from gan_engine.inference.errors import InputError
 from gan_engine.inference.grid import TileGrid
 from gan_engine.inference.heap import reused_heap
 from gan_engine.inference.holes import HoleSource
-from gan_engine.inference.io.atomic import check_target
-from gan_engine.inference.io.base import OutputLayout, RasterSink, RasterSource
-from gan_engine.inference.io.formats import open_input
-from gan_engine.inference.io.memory import ArraySink, ArraySource
 from gan_engine.inference.model import HoleFillingModel, SensorUnitsModel
 from gan_engine.inference.nodata import DEFAULT_FILL_RADIUS
 from gan_engine.inference.pixels import BandWriter, TileReader
@@ -41,6 +37,10 @@ from gan_engine.inference.receptive import (
     resolve_overlap,
 )
 from gan_engine.inference.tiler import Tiler, TilingConfig
+from gan_engine.io.atomic import check_target
+from gan_engine.io.base import OutputLayout, RasterSink, RasterSource
+from gan_engine.io.formats import open_input
+from gan_engine.io.memory import ArraySink, ArraySource
 from gan_engine.protocols import Generator, Normaliser
 
 ModeChoice: TypeAlias = Literal["auto", "centre", "blend"]

@@ -10,9 +10,9 @@ import numpy.typing as npt
 import pytest
 import torch
 
-from gan_engine.inference.io.base import OutputLayout, Window
-from gan_engine.inference.io.memory import ArraySource
 from gan_engine.inference.predictor import PredictOptions, Predictor
+from gan_engine.io.base import OutputLayout, Window
+from gan_engine.io.memory import ArraySource
 from gan_engine.normalisers.scale import MinMaxNormaliser, MinMaxParams
 from tests.inference.models import tiny_srresnet
 

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from gan_engine.inference.errors import OutputError
+from gan_engine.io.errors import OutputError
 
 
 def temporary_beside(target: Path, suffix: str) -> Path:

@@ -14,10 +14,10 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from gan_engine.inference.errors import InputError
-from gan_engine.inference.io.atomic import discard, publish, temporary_beside
-from gan_engine.inference.io.base import OutputLayout, RasterSink
-from gan_engine.inference.io.memory import ArraySink, ArraySource
+from gan_engine.io.atomic import discard, publish, temporary_beside
+from gan_engine.io.base import OutputLayout, RasterSink
+from gan_engine.io.errors import InputError
+from gan_engine.io.memory import ArraySink, ArraySource
 
 _KEPT_MODES = frozenset({"L", "LA", "RGB", "RGBA", "I;16", "I;16B", "I;16L", "I;16N"})
 _FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP", ".webp": "WEBP"}

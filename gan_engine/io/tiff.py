@@ -4,7 +4,7 @@ The first image series is read; its axes (tifffile's letters) map to ``[C, *S]``
 ``C`` is the band axis, ``Y`` and ``X`` the image, and at most one more axis longer than 1 (``Z``,
 ``T``, ``Q``, ``I``, …) the depth of a volume or the frames of a stack. The output keeps the axis
 order, the photometric interpretation and the dtype. Georeferenced TIFFs go through
-:mod:`gan_engine.inference.io.geotiff` instead, which streams.
+:mod:`gan_engine.io.geotiff` instead, which streams.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from gan_engine.inference.errors import InputError
-from gan_engine.inference.io.atomic import discard, publish, temporary_beside
-from gan_engine.inference.io.base import OutputLayout, RasterSink
-from gan_engine.inference.io.memory import ArraySink, ArraySource
-from gan_engine.inference.io.optional import require
+from gan_engine.io.atomic import discard, publish, temporary_beside
+from gan_engine.io.base import OutputLayout, RasterSink
+from gan_engine.io.errors import InputError
+from gan_engine.io.memory import ArraySink, ArraySource
+from gan_engine.io.optional import require
 
 _BAND_AXES = frozenset("SC")
 

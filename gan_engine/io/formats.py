@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gan_engine.inference.errors import InputError
-from gan_engine.inference.io.base import RasterSource
-from gan_engine.inference.io.geotiff import GeoTiffSource
-from gan_engine.inference.io.images import IMAGE_SUFFIXES, open_image
-from gan_engine.inference.io.nifti import NIFTI_SUFFIXES, NiftiSource
-from gan_engine.inference.io.npy import NpySource
-from gan_engine.inference.io.tiff import is_georeferenced, open_tiff
-from gan_engine.inference.io.video import VIDEO_SUFFIXES, open_video
+from gan_engine.io.base import RasterSource
+from gan_engine.io.errors import InputError
+from gan_engine.io.geotiff import GeoTiffSource
+from gan_engine.io.images import IMAGE_SUFFIXES, open_image
+from gan_engine.io.nifti import NIFTI_SUFFIXES, NiftiSource
+from gan_engine.io.npy import NpySource
+from gan_engine.io.tiff import is_georeferenced, open_tiff
+from gan_engine.io.video import VIDEO_SUFFIXES, open_video
 from gan_engine.types import SpatialDims
 
 TIFF_SUFFIXES: tuple[str, ...] = (".tif", ".tiff")

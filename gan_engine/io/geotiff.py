@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from gan_engine.inference.errors import InputError
-from gan_engine.inference.io.atomic import discard, publish, temporary_beside
-from gan_engine.inference.io.base import OutputLayout, RasterSink, Window
-from gan_engine.inference.io.optional import require
+from gan_engine.io.atomic import discard, publish, temporary_beside
+from gan_engine.io.base import OutputLayout, RasterSink, Window
+from gan_engine.io.errors import InputError
+from gan_engine.io.optional import require
 
 BLOCK_SIZE = 256
 """Output block edge (pixels)."""

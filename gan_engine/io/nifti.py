@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from gan_engine.inference.errors import InputError
-from gan_engine.inference.io.atomic import discard, publish, temporary_beside
-from gan_engine.inference.io.base import OutputLayout, RasterSink, Window
-from gan_engine.inference.io.memory import ArraySink
-from gan_engine.inference.io.optional import require
+from gan_engine.io.atomic import discard, publish, temporary_beside
+from gan_engine.io.base import OutputLayout, RasterSink, Window
+from gan_engine.io.errors import InputError
+from gan_engine.io.memory import ArraySink
+from gan_engine.io.optional import require
 
 NIFTI_SUFFIXES: tuple[str, ...] = (".nii", ".nii.gz")
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from gan_engine.inference.io.base import OutputLayout, RasterSink, Window
+from gan_engine.io.base import OutputLayout, RasterSink, Window
 
 
 class ArraySink:

@@ -6,7 +6,7 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-from gan_engine.inference.errors import InputError
+from gan_engine.io.errors import InputError
 
 
 def require(module: str, extra: str, path: Path) -> ModuleType:
