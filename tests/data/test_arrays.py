@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from gan_engine.data.arrays import probe_array, read_array_window
-from gan_engine.data.raster_files import probe_raster
 from gan_engine.data.raster_header import PixelWindow
+from gan_engine.data.rasters.files import probe_raster
 from gan_engine.errors import DataError
 
 

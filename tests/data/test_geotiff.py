@@ -14,8 +14,8 @@ from gan_engine.data.geotiff import (
     read_geotiff_window,
     write_geotiff,
 )
-from gan_engine.data.raster_files import probe_raster, probe_rasters, read_window
 from gan_engine.data.raster_header import PixelWindow, parse_transform
+from gan_engine.data.rasters.files import probe_raster, probe_rasters, read_window
 from gan_engine.errors import DataError
 from tests.data.conftest import GEO_TRANSFORM, WriteGeoTIFF, random_reflectance
 

@@ -12,7 +12,7 @@ from gan_engine.data.nifti import NiftiSource
 from gan_engine.data.optional import MissingExtraError
 from gan_engine.data.tiff_stack import TiffStackSource
 from gan_engine.data.video import VideoSource
-from gan_engine.data.volume_selectors import SampleMRISelector
+from gan_engine.data.volumes.mri import SampleMRISelector
 from gan_engine.errors import DataError, GanEngineError
 from gan_engine.registry import DATASETS
 
@@ -60,9 +60,9 @@ def test_the_data_package_imports_without_the_extras(monkeypatch: pytest.MonkeyP
         "gan_engine.data.nifti",
         "gan_engine.data.tiff_stack",
         "gan_engine.data.video",
-        "gan_engine.data.volume_selectors",
-        "gan_engine.data.microscopy_selectors",
-        "gan_engine.data.video_selectors",
+        "gan_engine.data.volumes.mri",
+        "gan_engine.data.volumes.microscopy",
+        "gan_engine.data.volumes.videos",
     ]
     for name in names:
         importlib.import_module(name)  # so that the originals come back after the test
