@@ -22,8 +22,8 @@ from containers.docgen.docstrings import summary
 from containers.docgen.fields import FieldInfo, fields_of
 from containers.docgen.json_types import Schema, describe, field_schema, object_schema
 from containers.docgen.sections import SectionKey, child_path, section_key
-from containers.docgen.sites import ComponentSite, site_at
 from containers.spec.schema import Spec
+from containers.spec.sites import ComponentSite, site_at
 from containers.spec.trainer_args import RESERVED
 from gan_engine.registry import Entry
 
