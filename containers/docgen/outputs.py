@@ -10,15 +10,15 @@ from typing import Any
 
 import attrs
 
-from containers.docgen.cli_reference import cli_reference
-from containers.docgen.components_reference import components_reference
-from containers.docgen.fields import fields_of
-from containers.docgen.json_schema import schema_text, spec_schema
-from containers.docgen.plots import schedule_plots
-from containers.docgen.sections import spec_sections
-from containers.docgen.sites import entries_by_kind
-from containers.docgen.snippets import snippet_pages
-from containers.docgen.spec_reference import spec_reference
+from containers.docgen.model.entries import entries_by_kind
+from containers.docgen.model.fields import fields_of
+from containers.docgen.model.sections import spec_sections
+from containers.docgen.pages.cli_reference import cli_reference
+from containers.docgen.pages.components_reference import components_reference
+from containers.docgen.pages.plots import schedule_plots
+from containers.docgen.pages.snippets import snippet_pages
+from containers.docgen.pages.spec_reference import spec_reference
+from containers.docgen.pages.spec_schema import schema_text, spec_schema
 from containers.spec import sites as spec_sites
 from containers.spec.schema import Spec
 from containers.spec.sites import dotted
@@ -35,7 +35,7 @@ def generated_files(
     """Every generated file's text by its path relative to the docs folder.
 
     With ``docs``, hand-written pages under it whose marked code blocks copy a file are included,
-    refreshed from those files (see :mod:`containers.docgen.snippets`).
+    refreshed from those files (see :mod:`containers.docgen.pages.snippets`).
     """
     entries = entries_by_kind(registries)
     groups = {kind: registry.entry_point_group for kind, registry in registries.items()}

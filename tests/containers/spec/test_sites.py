@@ -10,9 +10,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from containers.builders import build_generator, build_loss_terms
-from containers.docgen.components_reference import components_reference
-from containers.docgen.sections import spec_sections
-from containers.docgen.sites import entries_by_kind
+from containers.docgen.model.entries import entries_by_kind
+from containers.docgen.model.sections import spec_sections
+from containers.docgen.pages.components_reference import components_reference
 from containers.spec import sites as spec_sites
 from containers.spec.components import check_components
 from containers.spec.loader import spec_from_dict

@@ -7,12 +7,18 @@ from typing import Any
 
 import attrs
 
-from containers.docgen.docstrings import intro, one_line, summary
-from containers.docgen.fields import FieldInfo, fields_of, nested_classes
-from containers.docgen.mdtext import GENERATED_BANNER, code, plural, slug, table
-from containers.docgen.sections import Section, SectionKey, child_path, section_key, spec_sections
-from containers.docgen.typetext import type_text
-from containers.docgen.yamltext import yaml_value
+from containers.docgen.model.docstrings import intro, one_line, summary
+from containers.docgen.model.fields import FieldInfo, fields_of, nested_classes
+from containers.docgen.model.sections import (
+    Section,
+    SectionKey,
+    child_path,
+    section_key,
+    spec_sections,
+)
+from containers.docgen.renderers.markdown import GENERATED_BANNER, code, plural, slug, table
+from containers.docgen.renderers.type_text import type_text
+from containers.docgen.renderers.yaml_text import yaml_value
 from containers.spec import sites as spec_sites
 from containers.spec.schema import Spec
 from containers.spec.sites import ITEM, ComponentSite, dotted

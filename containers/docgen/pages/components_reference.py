@@ -8,11 +8,11 @@ from typing import Any
 import attrs
 
 from containers.cli.describe import conditioning_facts
-from containers.docgen.docstrings import intro, one_line, summary
-from containers.docgen.fields import FieldInfo, fields_of
-from containers.docgen.mdtext import GENERATED_BANNER, code, plural, slug, table
-from containers.docgen.typetext import type_text
-from containers.docgen.yamltext import yaml_value
+from containers.docgen.model.docstrings import intro, one_line, summary
+from containers.docgen.model.fields import FieldInfo, fields_of
+from containers.docgen.renderers.markdown import GENERATED_BANNER, code, plural, slug, table
+from containers.docgen.renderers.type_text import type_text
+from containers.docgen.renderers.yaml_text import yaml_value
 from containers.spec import sites as spec_sites
 from containers.spec.components import is_adversarial
 from gan_engine.params import ContextChecked

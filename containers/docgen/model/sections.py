@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from containers.docgen.fields import FieldInfo, fields_of, is_list_of, nested_classes
+from containers.docgen.model.fields import FieldInfo, fields_of, is_list_of, nested_classes
 from containers.spec.sites import ITEM, site_at
 
 SectionKey = tuple[type[Any], str | None]
