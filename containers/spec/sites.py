@@ -13,10 +13,12 @@ name is written and what it defaults to. From that one row:
   the components reference and, in the JSON Schema, checks ``params`` by name.
 
 Adding a site is one row here: its path (:data:`ITEM` for every item of a list), its registry kind,
-and ``default_name``/``implied`` when the name may be left out. For the loader to keep the resolved
-entry, the section's attrs class declares an ``entry`` field as those of :mod:`containers.spec.schema`
-do, and a builder takes the component from :func:`resolved_entry`. For example, validation metrics named as
-``Validation: {metrics: [{name, params}]}`` are the row
+and ``default_name``/``implied`` when the name may be left out; validation, params structuring and
+the docs follow from the row. For the loader to keep the resolved entry, the section's attrs class
+declares an ``entry`` field as those of :mod:`containers.spec.schema` do, and its builder takes the
+component from :func:`resolved_entry`. For example, validation metrics written
+``Validation: {metrics: [{name, params}]}`` (a ``Validation`` section in the schema whose ``metrics``
+items have ``name``, ``params`` and ``entry``) are the row
 ``ComponentSite(("Validation", "metrics", ITEM), "metric")``.
 """
 
