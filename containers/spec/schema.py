@@ -3,7 +3,11 @@
 Section names (``Data``, ``Task``, ``Generator``, ``Discriminator``, ``Losses``, ``Normalisation``,
 ``Training``, ``Callbacks``, ``Logging``, ``Trainer``) are capitalised as users write them in YAML. A
 component's ``params`` is a plain mapping after the first validation pass and an instance of the
-component's own attrs parameter class once the loader has resolved the component in its registry.
+component's own attrs parameter class once the loader has resolved the component in its registry;
+the loader then also keeps the registry entry it looked up on the section, in ``entry`` (see
+:mod:`containers.spec.sites`). That field is no ``__init__`` argument, so YAML cannot set it, the
+resolved ``spec.yaml`` and the docs leave it out and ``attrs.evolve`` (a changed name) drops it; it is
+not compared, so specs equal by their text are equal.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import attrs
 
 from gan_engine.normalisers.conditioning import ConditioningNormalisation
 from gan_engine.params import at_least
+from gan_engine.registry import Entry
 from gan_engine.training.config import TrainingConfig
 from gan_engine.training.schedules import WeightSchedule
 
@@ -24,6 +29,7 @@ class ComponentSpec:
 
     name: str
     params: Any = attrs.field(factory=dict)
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -38,6 +44,7 @@ class TaskSpec:
 
     name: str = "super_resolution"
     params: Any = attrs.field(factory=dict)
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -53,6 +60,7 @@ class GeneratorSpec:
     name: str
     params: Any = attrs.field(factory=dict)
     pretrained: str | None = None
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -70,6 +78,7 @@ class LossTermSpec:
     weight: float = 1.0
     params: Any = attrs.field(factory=dict)
     schedule: WeightSchedule = attrs.field(factory=WeightSchedule)
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -94,6 +103,7 @@ class NormalisationSpec:
     hr: ComponentSpec | None = None
     fit_samples: int = attrs.field(default=256, validator=at_least(1))
     conditioning: ConditioningNormalisation = attrs.field(factory=ConditioningNormalisation)
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -123,6 +133,7 @@ class DataSpec:
     val_batch_size: int = attrs.field(default=4, validator=at_least(1))
     num_workers: int | Literal["auto"] = attrs.field(default="auto", validator=at_least(0))
     pin_memory: bool = False
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def spatial_dims(self) -> Literal[2, 3]:
