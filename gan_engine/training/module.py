@@ -29,6 +29,7 @@ from lightning.pytorch.utilities.types import OptimizerLRSchedulerConfig
 from torch import Tensor, nn
 from torch.optim import Optimizer
 
+from gan_engine.nn.inference_forms import prepare_inference
 from gan_engine.nn.layers import channels_last_format
 from gan_engine.protocols import (
     ConditioningNormaliser,
@@ -247,6 +248,16 @@ class GANModule(pl.LightningModule):
         self.configure_model()  # no-op when Lightning already called it
         if self.ema is not None:
             self.ema.attach(self.generator)
+
+    def on_validation_model_eval(self) -> None:
+        """Eval mode for validation; eager generators also switch to their inference forms."""
+        super().on_validation_model_eval()
+        if not self.config.compile:  # compiled networks keep the plain forms they were traced in
+            prepare_inference(self.generator)
+
+    def on_validation_end(self) -> None:
+        """Back to the generator's plain forms (Lightning then restores each module's mode)."""
+        prepare_inference(self.generator, enabled=False)
 
     def on_train_end(self) -> None:
         """Apply the policy to the finiteness flags of the last updates."""
