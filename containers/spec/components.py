@@ -16,6 +16,7 @@ from containers.convert.vocabulary import generator_hint
 from containers.spec.converter import CONVERTER
 from containers.spec.degradation import STAGES_PATH, check_stages
 from containers.spec.files import check_callables, check_pretrained
+from containers.spec.metric_labels import metric_label_issues
 from containers.spec.model import ModelDataSpec
 from containers.spec.problems import Issue, KeyPath, get_path, split_key
 from containers.spec.schema import DataSpec, NormalisationSpec, TaskSpec
@@ -91,6 +92,7 @@ def check_components(
     if stages.stages is not None and ("Data", "params") in params:
         params[STAGES_PATH] = stages.stages
     issues += _loss_role_issues(tree, entries, registries.get("loss"))
+    issues += metric_label_issues(tree)
     issues += check_pretrained(tree)
     issues += check_callables(tree)
     return ComponentReport(issues, params)
@@ -129,6 +131,7 @@ def _sites(tree: Mapping[str, Any]) -> list[_Site]:
             _Site("loss", ("Losses", index, "name"), ("Losses", index, "params"))
             for index in range(len(losses))
         ]
+    sites += _metric_sites(tree)
     normalisation = tree.get("Normalisation", {})
     if isinstance(normalisation, Mapping):
         name, params = ("Normalisation", "name"), ("Normalisation", "params")
@@ -139,6 +142,19 @@ def _sites(tree: Mapping[str, Any]) -> list[_Site]:
             if isinstance(normalisation.get(branch), Mapping)
         ]
     return sites
+
+
+def _metric_sites(tree: Mapping[str, Any]) -> list[_Site]:
+    """``Validation.metrics[i]``: each names a registered metric."""
+    validation = tree.get("Validation")
+    metrics = validation.get("metrics") if isinstance(validation, Mapping) else None
+    if not is_list(metrics):
+        return []  # absent, or mistyped (the schema pass reports it)
+    where = ("Validation", "metrics")
+    return [
+        _Site("metric", (*where, index, "name"), (*where, index, "params"))
+        for index in range(len(metrics))
+    ]
 
 
 _TASK: KeyPath = ("Task", "name")
