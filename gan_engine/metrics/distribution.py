@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -31,7 +32,7 @@ from torchmetrics.image.kid import KernelInceptionDistance
 from torchmetrics.utilities.data import dim_zero_cat
 
 from gan_engine.errors import GanEngineError, InvalidParamError
-from gan_engine.metrics.streams import StreamedMetric
+from gan_engine.metrics.streams import StreamedMetric, check_shapes
 from gan_engine.metrics.views import axis_slices, band_errors, three_bands, unit_range
 from gan_engine.param_validators import at_least, one_of
 from gan_engine.pretrained import resolve_weights
@@ -216,19 +217,11 @@ class DistributionMetric(StreamedMetric):
 
     def update(self, outputs: Mapping[str, Tensor], target: Tensor, data_range: float) -> None:
         """Add the references' features once and each stream's output features."""
-        for stream, prediction in outputs.items():
-            if prediction.shape != target.shape:
-                msg = (
-                    f"stream '{stream}': shapes differ: {tuple(prediction.shape)} vs "
-                    f"{tuple(target.shape)}"
-                )
-                raise ValueError(msg)
+        check_shapes(outputs, target)
         with torch.no_grad():
             real = self.features(target.detach(), data_range)
             for stream, prediction in outputs.items():
-                state = self._streams.get(stream)
-                if state is None:
-                    state = self._streams[stream] = self._new_state().to(self._device)
+                state = self._state(stream)
                 state.update(real, real=True)
                 state.update(self.features(prediction.detach(), data_range), real=False)
 
@@ -286,10 +279,12 @@ class KIDMetric(DistributionMetric):
 
     def _new_state(self) -> Metric:
         params = self.kid_params
-        state = _KID(
-            subsets=params.subsets,
-            subset_size=params.subset_size,
-            **_metric_kwargs(self.num_features),
-        )
+        with warnings.catch_warnings():  # "saves all features": validation sets are small
+            warnings.filterwarnings("ignore", message=".*will save all extracted features.*")
+            state = _KID(
+                subsets=params.subsets,
+                subset_size=params.subset_size,
+                **_metric_kwargs(self.num_features),
+            )
         state.largest_subset = params.subset_size
         return state

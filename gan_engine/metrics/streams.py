@@ -28,6 +28,7 @@ class StreamedMetric(ABC):
         self.network = None if network is None else network.eval().requires_grad_(False)
         self._device = torch.device("cpu")
         self._streams: dict[str, Metric] = {}
+        self._updated: set[str] = set()  # streams with a batch since the last reset
 
     @abstractmethod
     def _new_state(self) -> Metric:
@@ -46,20 +47,20 @@ class StreamedMetric(ABC):
             state.to(self._device)
         return self
 
+    def _state(self, stream: str) -> Metric:
+        """The stream's state, created on its first batch; marks the stream as updated."""
+        state = self._streams.get(stream)
+        if state is None:
+            state = self._streams[stream] = self._new_state().to(self._device)
+        self._updated.add(stream)
+        return state
+
     def update(self, outputs: Mapping[str, Tensor], target: Tensor, data_range: float) -> None:
         """Add one batch of every stream in ``outputs`` (``[B, C, *S]`` like ``target``)."""
+        check_shapes(outputs, target)
         for stream, prediction in outputs.items():
-            if prediction.shape != target.shape:
-                msg = (
-                    f"stream '{stream}': shapes differ: {tuple(prediction.shape)} vs "
-                    f"{tuple(target.shape)}"
-                )
-                raise ValueError(msg)
-            state = self._streams.get(stream)
-            if state is None:
-                state = self._streams[stream] = self._new_state().to(self._device)
             with torch.no_grad():
-                self._add(state, prediction.detach(), target.detach(), data_range)
+                self._add(self._state(stream), prediction.detach(), target.detach(), data_range)
 
     def compute(self) -> dict[str, Tensor]:
         """Each stream's value (a scalar), in a fixed order so that DDP ranks synchronise alike.
@@ -67,15 +68,27 @@ class StreamedMetric(ABC):
         A torchmetrics state that returns ``(mean, std)`` (KID) reports its mean.
         """
         values = {}
-        for stream in sorted(self._streams):
+        for stream in sorted(self._updated):
             value = self._streams[stream].compute()
             values[stream] = value[0] if isinstance(value, tuple) else value
         return values
 
     def reset(self) -> None:
-        """Forget every batch (the streams are kept, emptied)."""
+        """Forget every batch (the streams' states are kept, emptied)."""
         for state in self._streams.values():
             state.reset()
+        self._updated.clear()
+
+
+def check_shapes(outputs: Mapping[str, Tensor], target: Tensor) -> None:
+    """Every stream's output must have the target's shape."""
+    for stream, prediction in outputs.items():
+        if prediction.shape != target.shape:
+            msg = (
+                f"stream '{stream}': shapes differ: {tuple(prediction.shape)} vs "
+                f"{tuple(target.shape)}"
+            )
+            raise ValueError(msg)
 
 
 class PerSampleMetric(StreamedMetric):
