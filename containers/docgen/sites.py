@@ -50,6 +50,7 @@ COMPONENT_SITES: tuple[ComponentSite, ...] = (
     ComponentSite(("Normalisation",), "normaliser", default_name=NormalisationSpec().name),
     ComponentSite(("Normalisation", "lr"), "normaliser"),
     ComponentSite(("Normalisation", "hr"), "normaliser"),
+    ComponentSite(("Validation", "metrics", ITEM), "metric"),
 )
 """Every place a spec names a component (what the loader's component pass resolves)."""
 

@@ -115,8 +115,12 @@ def test_component_sites_are_where_the_loader_resolves_names(site: Any) -> None:
     tree = _load(REPO / "specs" / "quickstart.yaml")
     path = [0 if part == ITEM else part for part in site.path]
     node: Any = tree
-    for part in path:
-        node = node[part] if isinstance(part, int) else node.setdefault(part, {})
+    for index, part in enumerate(path):
+        if isinstance(part, int):
+            node = node[part]
+            continue
+        listed = index + 1 < len(path) and isinstance(path[index + 1], int)
+        node = node.setdefault(part, [{}] if listed else {})  # a list site absent from the spec
     node[site.name_key] = "no_such_component"
     with pytest.raises(SpecError) as raised:
         spec_from_dict(tree)
