@@ -17,6 +17,7 @@ from containers.convert.vocabulary import generator_hint
 from containers.spec.converter import CONVERTER
 from containers.spec.degradation import STAGES_PATH, check_stages
 from containers.spec.files import check_callables, check_pretrained
+from containers.spec.metric_labels import metric_label_issues
 from containers.spec.model import ModelDataSpec
 from containers.spec.problems import Issue, KeyPath, get_path, split_key
 from containers.spec.schema import DataSpec
@@ -94,6 +95,7 @@ def check_components(
     if stages.stages is not None and ("Data", "params") in params:
         params[STAGES_PATH] = stages.stages
     issues += _loss_role_issues(tree, entries, registries.get("loss"))
+    issues += metric_label_issues(tree)
     issues += check_pretrained(tree)
     issues += check_callables(tree)
     return ComponentReport(issues, params, entries)

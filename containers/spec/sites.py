@@ -16,10 +16,9 @@ Adding a site is one row here: its path (:data:`ITEM` for every item of a list),
 and ``default_name``/``implied`` when the name may be left out; validation, params structuring and
 the docs follow from the row. For the loader to keep the resolved entry, the section's attrs class
 declares an ``entry`` field as those of :mod:`containers.spec.schema` do, and its builder takes the
-component from :func:`resolved_entry`. For example, validation metrics written
-``Validation: {metrics: [{name, params}]}`` (a ``Validation`` section in the schema whose ``metrics``
-items have ``name``, ``params`` and ``entry``) are the row
-``ComponentSite(("Validation", "metrics", ITEM), "metric")``.
+component from :func:`resolved_entry`. The last row is an example: validation metrics, written
+``Validation: {metrics: [{name, params}]}``, needed only that row, an ``entry`` field on
+:class:`~containers.spec.schema.MetricSpec` and a builder reading :func:`resolved_entry`.
 """
 
 from __future__ import annotations
@@ -90,6 +89,7 @@ COMPONENT_SITES: tuple[ComponentSite, ...] = (
     ComponentSite(("Normalisation", "lr"), "normaliser"),
     ComponentSite(("Normalisation", "hr"), "normaliser"),
     ComponentSite(("Data", "params", "degradation", ITEM), "degradation", stages=True),
+    ComponentSite(("Validation", "metrics", ITEM), "metric"),
 )
 """Every place a spec names a component, in the order the loader resolves (and reports) them."""
 

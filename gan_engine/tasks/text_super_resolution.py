@@ -178,7 +178,15 @@ class TextSuperResolution(nn.Module):
             captions = [f"{p!r} | swapped: {o!r}" for p, o in zip(prompts, others, strict=True)]
         columns.append(("HR", hr_raw))
         preview = Preview(columns=tuple(columns), captions=tuple(captions) if captions else None)
-        return TaskValidation(metrics=metrics, images=images, preview=preview, headline="psnr")
+        return TaskValidation(
+            metrics=metrics,
+            images=images,
+            preview=preview,
+            headline="psnr",
+            prediction=sr_raw,
+            reference=hr_raw,
+            baselines={"bicubic": baseline},
+        )
 
 
 def _to(tensor: Tensor | None, like: Tensor) -> Tensor | None:
