@@ -5,7 +5,8 @@ weights fail with nothing created on disk. Only then is the run directory made, 
 written into it, and training started.
 
 A run resumes from a checkpoint (``resume``: a path, or ``"last"`` for the newest
-``<run_root>/<name>/*/checkpoints/last.ckpt``) into the checkpoint's own run directory: optimisers,
+``<run_root>/<name>/*/checkpoints/last.ckpt``, or with an explicit run directory that directory's
+latest checkpoint) into the checkpoint's own run directory: optimisers,
 schedules, EMA, counters, RNG states and the loop position are restored, and the CSV log is appended to.
 Resuming from an end-of-epoch checkpoint (``last.ckpt`` is written after every epoch) or a mid-epoch
 one (``Callbacks.checkpoint.every_n_steps``, or a run stopped by ``Training.max_generator_steps``)
@@ -46,7 +47,7 @@ RESOLVED_SPEC_NAME = "spec.yaml"
 RUN_DIR_ENV = "GAN_ENGINE_RUN_DIR"
 """Environment variable through which DDP's re-launched ranks find rank 0's run directory."""
 LAST = "last"
-"""``resume`` value meaning the newest ``last.ckpt`` of the spec's experiment."""
+"""``resume`` value meaning the newest ``last.ckpt`` of the spec's experiment (or of ``run_dir``)."""
 _MODEL_SECTIONS = ("Task", "Generator", "Discriminator", "Normalisation")
 _MODEL_DATA_KEYS = ("dimensions", "channels", "scale")
 
@@ -101,14 +102,36 @@ def find_last_checkpoint(spec: Spec) -> Path:
     return max(candidates, key=lambda path: path.stat().st_mtime)
 
 
+def find_run_dir_checkpoint(run_dir: Path) -> Path:
+    """The latest checkpoint of one run directory: ``checkpoints/last.ckpt``, else the newest ``*.ckpt``.
+
+    ``last.ckpt`` is rewritten with every end-of-epoch and periodic checkpoint, so when it exists it
+    is the latest; a run with ``save_last: false`` falls back to the most recently written file.
+
+    Raises:
+        CheckpointFormatError: the directory has no checkpoint.
+    """
+    folder = run_dir / CHECKPOINT_DIR
+    last = folder / LAST_NAME
+    if last.is_file():
+        return last
+    candidates = [path for path in folder.glob("*.ckpt") if path.is_file()]
+    if not candidates:
+        msg = f"--resume last --run-dir {run_dir}: no checkpoint (*.ckpt) in {folder}"
+        raise CheckpointFormatError(msg)
+    return max(candidates, key=lambda path: (path.stat().st_mtime, path.name))
+
+
 def resolve_resume(spec: Spec, resume: str | Path, run_dir: Path | None) -> tuple[Path, Path]:
     """The checkpoint to resume from and the run directory to continue in.
 
-    ``resume`` is ``"last"`` or a checkpoint path. Without an explicit ``run_dir``, a checkpoint in
-    ``<run>/checkpoints/`` continues in ``<run>``; one elsewhere starts a new run directory.
+    ``resume`` is ``"last"`` or a checkpoint path. ``"last"`` with an explicit ``run_dir`` means
+    that directory's latest checkpoint; without one, the newest ``last.ckpt`` of the spec's
+    experiment. Without an explicit ``run_dir``, a checkpoint in ``<run>/checkpoints/`` continues in
+    ``<run>``; one elsewhere starts a new run directory.
     """
     if str(resume) == LAST:
-        checkpoint = find_last_checkpoint(spec)
+        checkpoint = find_run_dir_checkpoint(run_dir) if run_dir is not None else find_last_checkpoint(spec)
     else:
         checkpoint = Path(resume)
         if not checkpoint.is_file():

@@ -51,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="last|PATH",
         help="continue from a checkpoint (optimisers, schedules, EMA, counters, RNG states) in its "
-        "run directory; 'last' picks the newest <run_root>/<name>/*/checkpoints/last.ckpt",
+        "run directory; 'last' picks the newest <run_root>/<name>/*/checkpoints/last.ckpt, or with "
+        "--run-dir DIR the latest checkpoint in DIR/checkpoints/",
     )
     train.add_argument(
         "--no-probe",

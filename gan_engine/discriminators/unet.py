@@ -1,8 +1,13 @@
-"""The U-Net discriminator with spectral norm (Real-ESRGAN, Wang et al. 2021): a logit per pixel."""
+"""The U-Net discriminator with spectral norm (Real-ESRGAN, Wang et al. 2021): a logit per pixel.
+
+Real-ESRGAN's own state dicts (``conv0`` ... ``conv9``, old spectral-norm ``weight_orig`` keys) are
+renamed on load (:mod:`gan_engine.discriminators.unet_layout`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Literal, Self
 
 import attrs
@@ -22,6 +27,12 @@ from gan_engine.discriminators.conv_norm import (
     check_input,
     make_conv,
 )
+from gan_engine.discriminators.unet_layout import (
+    REFINE_CONVS,
+    StateDict,
+    infer_architecture,
+    to_unet_layout,
+)
 from gan_engine.errors import InvalidParamError
 from gan_engine.nn.receptive import (
     SpanMap,
@@ -35,9 +46,7 @@ from gan_engine.nn.receptive import (
 from gan_engine.params import at_least
 from gan_engine.registry import Capabilities, register_discriminator
 from gan_engine.types import BuildContext, Conditioning, SpatialDims
-
-REFINE_CONVS = 2
-"""3x3 convs between the decoder and the output conv (Real-ESRGAN's conv7, conv8)."""
+from gan_engine.weights import load_strict, read_state_dict
 
 
 @attrs.frozen(kw_only=True)
@@ -216,3 +225,31 @@ class UNetDiscriminator(nn.Module):
             h = self.act(conv(h))
         features.append(h)
         return features
+
+    def convert_state_dict(self, state: StateDict) -> StateDict:
+        """Rename Real-ESRGAN keys (``conv0.weight``, ``conv1.weight_orig``, ...) to this module's."""
+        return to_unet_layout(state)
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, *, skip_connection: bool = True) -> Self:
+        """Build a U-Net discriminator that fits Real-ESRGAN weights in ``path``; load them strictly.
+
+        Reads Real-ESRGAN's ``net_d`` files (``params`` wrapper included), ``.safetensors`` and
+        Lightning checkpoints (``discriminator.`` keys). Dims, bands, width, levels and spectral norm
+        are read off the weights; ``skip_connection`` (Real-ESRGAN's default, on) cannot be.
+
+        Raises:
+            GanEngineError: the file is missing or unreadable, or its keys or shapes do not fit.
+        """
+        state = read_state_dict(path, prefix="discriminator.")
+        found = infer_architecture(state, str(path))
+        params = UNetDiscriminatorParams(
+            base_channels=found.base_channels,
+            n_levels=found.n_levels,
+            skip_connection=skip_connection,
+            spectral_norm=found.spectral_norm,
+        )
+        dims: SpatialDims = 3 if found.spatial_dims == 3 else 2
+        model = cls(dims, found.in_channels, params)
+        load_strict(model, state, path)
+        return model

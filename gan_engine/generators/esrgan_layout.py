@@ -38,6 +38,9 @@ _TRUNK_END = re.compile(r"^model\.1\.sub\.(\d+)\.(weight|bias)$")
 _TOP = re.compile(r"^model\.(\d+)\.(weight|bias)$")
 _BODY = re.compile(r"^body\.(\d+)\.")
 _UP = re.compile(r"^conv_up(\d+)\.weight$")
+UNSHUFFLE_FACTORS: dict[int, int] = {2: 2, 1: 4}
+"""Input pixel-unshuffle factor by scale of the pixel-unshuffle RRDBNets (Real-ESRGAN x2 and x1):
+the trunk works at ``1/factor`` of the input and ``conv_up1``/``conv_up2`` bring it back x4."""
 
 
 def is_original_layout(state: StateDict) -> bool:
@@ -101,9 +104,9 @@ def infer_architecture(
     """Read channels, widths, depth and scale off a BasicSR-layout state dict.
 
     ``scale`` is inferred from the number of ``conv_up`` layers when ``None``: one gives x2 (pass
-    ``scale=3`` for x3 models, which also have one), three give x8, and two give x4, or x2 with
-    pixel-unshuffle (Real-ESRGAN x2) when ``conv_first`` takes ``2**spatial_dims`` times the output
-    bands.
+    ``scale=3`` for x3 models, which also have one), three give x8, and two give x4, or x2 / x1
+    with pixel-unshuffle by 2 / 4 (Real-ESRGAN x2 / x1) when ``conv_first`` takes
+    ``2**spatial_dims`` / ``4**spatial_dims`` times the output bands.
     """
     first = _weight(state, "conv_first.weight", source)
     last = _weight(state, "conv_last.weight", source)
@@ -120,28 +123,34 @@ def infer_architecture(
     grow = _weight(state, "body.0.rdb1.conv1.weight", source)
     n_up = len({int(m[1]) for key in state if (m := _UP.match(key))})
     first_in, out_channels = int(first.shape[1]), int(last.shape[0])
-    block = 2**spatial_dims
-    unshuffle_shape = n_up == 2 and first_in % block == 0
     if scale is None:
         if n_up not in (1, 2, 3):
             msg = f"{source}: {n_up} conv_up layers; expected 1 (x2), 2 (x4) or 3 (x8)"
             raise GanEngineError(msg)
-        unshuffle = unshuffle_shape and first_in == block * out_channels
-        scale = 2 if unshuffle else {1: 2, 2: 4, 3: 8}[n_up]
+        unshuffled = [
+            factor_scale
+            for factor_scale, factor in UNSHUFFLE_FACTORS.items()
+            if n_up == 2 and first_in == factor**spatial_dims * out_channels
+        ]
+        scale = unshuffled[0] if unshuffled else {1: 2, 2: 4, 3: 8}[n_up]
+        unshuffle = bool(unshuffled)
     else:
-        expected = {2: (1, 2), 3: (1,), 4: (2,), 8: (3,)}.get(scale, ())
+        expected = {1: (2,), 2: (1, 2), 3: (1,), 4: (2,), 8: (3,)}.get(scale, ())
         if n_up not in expected:
             msg = f"{source}: {n_up} conv_up layers cannot give scale {scale}"
             raise GanEngineError(msg)
-        unshuffle = scale == 2 and n_up == 2
-        if unshuffle and not unshuffle_shape:
+        unshuffle = scale in UNSHUFFLE_FACTORS and n_up == 2
+        block = UNSHUFFLE_FACTORS[scale] ** spatial_dims if unshuffle else 1
+        if first_in % block:
             msg = (
-                f"{source}: x2 with two conv_up layers needs pixel-unshuffle, so conv_first's "
-                f"{first_in} input channels must be divisible by {block}"
+                f"{source}: x{scale} with two conv_up layers needs pixel-unshuffle by "
+                f"{UNSHUFFLE_FACTORS[scale]}, so conv_first's {first_in} input channels must be "
+                f"divisible by {block}"
             )
             raise GanEngineError(msg)
+    block = UNSHUFFLE_FACTORS[scale] ** spatial_dims if unshuffle else 1
     return RRDBNetArchitecture(
-        in_channels=first_in // block if unshuffle else first_in,
+        in_channels=first_in // block,
         out_channels=out_channels,
         scale=scale,
         num_feat=int(first.shape[0]),

@@ -17,7 +17,12 @@ from torch import Tensor, nn
 
 from gan_engine.errors import InvalidParamError
 from gan_engine.generators import checks
-from gan_engine.generators.esrgan_layout import StateDict, infer_architecture, to_basicsr_layout
+from gan_engine.generators.esrgan_layout import (
+    UNSHUFFLE_FACTORS,
+    StateDict,
+    infer_architecture,
+    to_basicsr_layout,
+)
 from gan_engine.nn.dense import RRDB, rrdb_radius
 from gan_engine.nn.inference_forms import InferenceForms, add_scaled
 from gan_engine.nn.interpolate import NearestUpsample, upsample
@@ -69,9 +74,10 @@ class RRDBNetParams:
         global_skip: add ``upsample(lr)`` (bicubic in 2D, trilinear in 3D) to the output; not in
             ESRGAN (pretrained ESRGAN weights give other outputs with it on); needs
             ``in_channels == out_channels``.
-        pixel_unshuffle: x2 the BasicSR / Real-ESRGAN way: pixel-unshuffle the input by 2 (so
-            ``conv_first`` takes ``in_channels * 2**dims`` and input sizes must be even), then
-            upsample x4 with ``conv_up1`` and ``conv_up2``. Only with scale 2.
+        pixel_unshuffle: x2 or x1 the BasicSR / Real-ESRGAN way: pixel-unshuffle the input by 2
+            (x2) or 4 (x1), so ``conv_first`` takes ``in_channels * factor**dims`` and input sizes
+            must be multiples of the factor, then upsample x4 with ``conv_up1`` and ``conv_up2``.
+            Only with scale 2 or 1 (and scale 1 needs it).
         dense_skip: each dense block has its own scaled skip (ESRGAN); ``false``: only each
             RRDB's outer skip (opensr-srgan).
         upsampler: ``nearest`` (ESRGAN: nearest-neighbour, ``conv_upN``, LeakyReLU) or
@@ -95,20 +101,29 @@ class RRDBNetParams:
         return cls(num_feat=8, num_block=1, num_grow_ch=4)
 
     def check(self, context: BuildContext) -> Iterator[InvalidParamError]:
-        """``pixel_unshuffle`` needs scale 2."""
-        if self.pixel_unshuffle and context.scale != 2:
-            message = f"pixel-unshuffle RRDBNet is x2 only, the run has scale {context.scale}"
+        """``pixel_unshuffle`` needs scale 2 or 1; scale 1 needs ``pixel_unshuffle``."""
+        if self.pixel_unshuffle and context.scale not in UNSHUFFLE_FACTORS:
+            message = f"pixel-unshuffle RRDBNet is x2 or x1 only, the run has scale {context.scale}"
             yield InvalidParamError("pixel_unshuffle", message)
+        if not self.pixel_unshuffle and context.scale == 1:
+            message = "an x1 RRDBNet (Real-ESRGAN x1) needs pixel_unshuffle: true"
+            yield InvalidParamError("pixel_unshuffle", message)
+
+    def unshuffle_factor(self, scale: int) -> int:
+        """Pixel-unshuffle factor applied to the input at ``scale`` (1: none)."""
+        return (
+            UNSHUFFLE_FACTORS[scale] if self.pixel_unshuffle and scale in UNSHUFFLE_FACTORS else 1
+        )
 
     def upsampling_factors(self, scale: int) -> list[int]:
         """Nearest-neighbour factors of ``conv_up1``, ``conv_up2``, ... for ``scale``."""
+        for error in self.check(BuildContext(2, 1, scale)):
+            raise error
+        if self.pixel_unshuffle:
+            return [2, 2]
         if scale not in SCALES:
             msg = f"RRDBNet: scale must be one of {sorted(SCALES)}, got {scale}"
             raise ValueError(msg)
-        if self.pixel_unshuffle:
-            for error in self.check(BuildContext(2, 1, scale)):
-                raise error
-            return [2, 2]
         return [3] if scale == 3 else [2] * (scale.bit_length() - 1)
 
     def receptive_field(self, scale: int | None = None) -> int:
@@ -116,12 +131,16 @@ class RRDBNetParams:
 
         Output pixel ``p`` depends on no LR pixel farther than this from ``p // scale``.
         """
-        scales = ([2] if self.pixel_unshuffle else sorted(SCALES)) if scale is None else [scale]
+        unshuffled = sorted(UNSHUFFLE_FACTORS)
+        scales = (
+            (unshuffled if self.pixel_unshuffle else sorted(SCALES)) if scale is None else [scale]
+        )
         return max(self._radius(factor) for factor in scales)
 
     def _radius(self, scale: int) -> int:
         one = conv_span(KERNEL_SIZE // 2)
-        layers = [strided_span(2, 2, 0)] if self.pixel_unshuffle else []
+        factor = self.unshuffle_factor(scale)
+        layers = [strided_span(factor, factor, 0)] if factor > 1 else []
         layers += [one, conv_span(self.num_block * rrdb_radius(KERNEL_SIZE)), one]
         layers += upsampling_spans(self.upsampling_factors(scale), self.upsampler)
         network = chain(*layers, one, one)
@@ -146,7 +165,7 @@ def upsampling_spans(factors: list[int], upsampler: Upsampler) -> list[SpanMap]:
     capabilities=Capabilities(
         spatial_dims=frozenset({2, 3}),
         scales=SCALES,
-        min_input_size=1,  # 2 with pixel_unshuffle (and even sizes)
+        min_input_size=1,  # the unshuffle factor with pixel_unshuffle (and multiples of it)
         channels_last_safe=True,
         # for the default parameters; RRDBNetParams.receptive_field() gives it for others
         receptive_field=RRDBNetParams().receptive_field(),
@@ -165,7 +184,7 @@ class RRDBNet(InferenceForms):
         spatial_dims: 2 or 3.
         in_channels: bands of the low-resolution input.
         out_channels: bands of the output.
-        scale: upscaling factor per axis, one of 2, 3, 4, 8.
+        scale: upscaling factor per axis, one of 2, 3, 4, 8 (or 1 and 2 with ``pixel_unshuffle``).
         params: architecture parameters (defaults: ESRGAN's 64 wide, 23 RRDBs, growth 32).
     """
 
@@ -194,10 +213,11 @@ class RRDBNet(InferenceForms):
         self.scale = scale
         self.params = params
         self.factors = factors
+        self.unshuffle = params.unshuffle_factor(scale)
 
         conv_cls = conv(spatial_dims)
         width, padding = params.num_feat, KERNEL_SIZE // 2
-        first_in = in_channels * 2**spatial_dims if params.pixel_unshuffle else in_channels
+        first_in = in_channels * self.unshuffle**spatial_dims
         self.conv_first = conv_cls(first_in, width, KERNEL_SIZE, padding=padding)
         self.body = nn.Sequential(
             *(
@@ -232,10 +252,11 @@ class RRDBNet(InferenceForms):
 
     def forward(self, lr: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Super-resolve ``lr[B, C_in, *S]`` to ``[B, C_out, *(S * scale)]``; ignores ``cond``."""
-        multiple = 2 if self.params.pixel_unshuffle else 1
-        checks.check_input("RRDBNet", lr, self.spatial_dims, self.in_channels, multiple=multiple)
+        checks.check_input(
+            "RRDBNet", lr, self.spatial_dims, self.in_channels, multiple=self.unshuffle
+        )
         eager = self.inference_form  # then in place on the network's own maps, the HR part in bands
-        feat = pixel_unshuffle(lr, 2) if self.params.pixel_unshuffle else lr
+        feat = pixel_unshuffle(lr, self.unshuffle) if self.unshuffle > 1 else lr
         feat = self.conv_first(feat)
         closed: Tensor = self.conv_body(self.body(feat))
         feat = add_scaled(closed, feat, in_place=eager)
@@ -280,7 +301,9 @@ class RRDBNet(InferenceForms):
         Reads BasicSR (``params_ema``/``params`` wrappers included), original ESRGAN, Lightning
         (``generator.`` keys) and ``.safetensors`` files. Channels, ``num_feat``, ``num_block``,
         ``num_grow_ch`` and pixel-unshuffle are read off the weights; ``scale`` from the number of
-        ``conv_up`` layers unless given (x3 models must pass ``scale=3``).
+        ``conv_up`` layers and ``conv_first``'s input width unless given (x3 models must pass
+        ``scale=3``; Real-ESRGAN x2 and x1, pixel-unshuffled by 2 and 4, are recognised when their
+        input and output bands are equal).
 
         Raises:
             GanEngineError: the file is missing or unreadable, or its keys or shapes do not fit.

@@ -122,3 +122,46 @@ def test_resume_from_a_mid_epoch_checkpoint_serves_the_rest_of_that_epoch(
     )
     assert _same(_generator(resumed), _generator(whole))
     assert _same(resumed[CHECKPOINT_KEY]["ema_generator"], whole[CHECKPOINT_KEY]["ema_generator"])
+
+
+def test_resume_last_with_run_dir_continues_that_directory(
+    quickstart: Path, fast_overrides: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = [*fast_overrides, *RESUMABLE]
+    chosen = tmp_path / "b"
+    assert _train(quickstart, [*base, "Trainer.max_epochs=1"], "--run-dir", str(chosen)) == 0
+    # A newer run of the same experiment under run_root must not be the one resumed.
+    assert _train(quickstart, [*base, "Trainer.max_epochs=1"]) == 0
+    other = next((tmp_path / "runs" / "quickstart").iterdir())
+    capsys.readouterr()
+
+    resumed = [*base, "Trainer.max_epochs=2"]
+    assert _train(quickstart, resumed, "--run-dir", str(chosen), "--resume", "last") == 0
+    out = capsys.readouterr().out
+    assert f"Run directory: {chosen}" in out
+    assert f"Resumed from: {chosen / 'checkpoints' / 'last.ckpt'}" in out
+    state = torch.load(chosen / "checkpoints" / "last.ckpt", weights_only=True)
+    assert state[CHECKPOINT_KEY]["generator_steps"] == 4
+    untouched = torch.load(other / "checkpoints" / "last.ckpt", weights_only=True)
+    assert untouched[CHECKPOINT_KEY]["generator_steps"] == 2
+
+
+def test_resume_last_with_run_dir_without_last_ckpt_takes_the_newest(
+    quickstart: Path, fast_overrides: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty"
+    assert _train(quickstart, fast_overrides, "--run-dir", str(empty), "--resume", "last") == 2
+    assert f"no checkpoint (*.ckpt) in {empty / 'checkpoints'}" in capsys.readouterr().err
+    assert not empty.exists()
+
+    chosen = tmp_path / "c"
+    base = [*fast_overrides, *RESUMABLE, "Callbacks.checkpoint.save_last=false"]
+    assert _train(quickstart, [*base, "Trainer.max_epochs=1"], "--run-dir", str(chosen)) == 0
+    saved = sorted((chosen / "checkpoints").glob("*.ckpt"))
+    assert saved
+    assert not (chosen / "checkpoints" / "last.ckpt").exists()
+    newest = max(saved, key=lambda path: path.stat().st_mtime)
+    capsys.readouterr()
+    resumed = [*base, "Trainer.max_epochs=2"]
+    assert _train(quickstart, resumed, "--run-dir", str(chosen), "--resume", "last") == 0
+    assert f"Resumed from: {newest}" in capsys.readouterr().out

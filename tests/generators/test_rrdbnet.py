@@ -13,6 +13,7 @@ from torch import Tensor, nn
 from gan_engine.errors import GanEngineError, InvalidParamError
 from gan_engine.generators.esrgan_layout import is_original_layout, to_basicsr_layout
 from gan_engine.generators.rrdbnet import SCALES, RRDBNet, RRDBNetParams
+from gan_engine.nn.pixel_shuffle import pixel_unshuffle
 from gan_engine.registry import GENERATORS
 from gan_engine.types import BuildContext, SpatialDims
 from gan_engine.weights import ConvertsStateDict, load_strict
@@ -240,7 +241,7 @@ def test_pixel_unshuffle_only_at_x2() -> None:
     errors = list(params.check(BuildContext(spatial_dims=2, channels=3, scale=4)))
     assert [e.key for e in errors] == ["pixel_unshuffle"]
     assert not list(params.check(BuildContext(spatial_dims=2, channels=3, scale=2)))
-    with pytest.raises(InvalidParamError, match="x2 only, the run has scale 4"):
+    with pytest.raises(InvalidParamError, match="x2 or x1 only, the run has scale 4"):
         RRDBNet(2, 3, 3, 4, params)
 
 
@@ -299,3 +300,42 @@ def test_ignores_cond_and_checks_its_input() -> None:
         assert torch.equal(model(lr, torch.rand(1, 5)), model(lr))
     with pytest.raises(ValueError, match=r"RRDBNet expects lr of shape \[B, 3, H, W\]"):
         model(torch.rand(1, 2, 4, 4))
+
+
+def test_realesrgan_x1_is_pixel_unshuffle_by_four(tmp_path: Path) -> None:
+    # Real-ESRGAN x1: pixel-unshuffle by 4, the x4 RRDBNet on the 16x wider input.
+    torch.manual_seed(0)
+    x4 = RRDBNet(2, 48, 3, 4, TINY).eval()
+    torch.save({"params_ema": x4.state_dict()}, tmp_path / "RealESRGAN_x1.pth")
+    loaded = RRDBNet.from_pretrained(tmp_path / "RealESRGAN_x1.pth").eval()
+    assert (loaded.scale, loaded.in_channels, loaded.out_channels) == (1, 3, 3)
+    assert loaded.params.pixel_unshuffle
+    assert loaded.unshuffle == 4
+    lr = torch.rand(1, 3, 8, 12)
+    with torch.no_grad():
+        sr = loaded(lr)
+        assert sr.shape == lr.shape
+        torch.testing.assert_close(sr, x4(F.pixel_unshuffle(lr, 4)))
+    with pytest.raises(ValueError, match=r"input sizes divisible by 4, got \(6, 12\)"):
+        loaded(torch.rand(1, 3, 6, 12))
+    claimed = loaded.params.receptive_field(1)
+    size = 4 * (claimed // 2 + 2)
+    assert measured_radius(loaded.double(), (1, 3, size, size), 1) == claimed
+
+
+def test_realesrgan_x1_3d_and_explicit_scale(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    x4 = RRDBNet(3, 64, 1, 4, TINY).eval()
+    torch.save(x4.state_dict(), tmp_path / "x1_3d.pth")
+    loaded = RRDBNet.from_pretrained(tmp_path / "x1_3d.pth", spatial_dims=3, scale=1).eval()
+    assert (loaded.scale, loaded.in_channels, loaded.unshuffle) == (1, 1, 4)
+    lr = torch.rand(1, 1, 4, 8, 4)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(lr), x4(pixel_unshuffle(lr, 4)))
+
+
+def test_x1_needs_pixel_unshuffle() -> None:
+    errors = list(TINY.check(BuildContext(spatial_dims=2, channels=3, scale=1)))
+    assert [e.key for e in errors] == ["pixel_unshuffle"]
+    with pytest.raises(InvalidParamError, match=r"x1 RRDBNet .* needs pixel_unshuffle: true"):
+        RRDBNet(2, 3, 3, 1, TINY)
