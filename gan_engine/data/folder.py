@@ -19,7 +19,8 @@ from torch.utils.data import Dataset
 from gan_engine.data.augment import DihedralTransform
 from gan_engine.data.degradation import DegradationMode, check_mode, degrade
 from gan_engine.data.epochs import EpochKeyed, SharedEpoch
-from gan_engine.data.images import (
+from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.images import (
     COLOR_CHANNELS,
     ColorMode,
     ImageHeader,
@@ -28,7 +29,6 @@ from gan_engine.data.images import (
     probe_images,
     read_image_array,
 )
-from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.types import Sample
 
 

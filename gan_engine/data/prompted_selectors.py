@@ -16,7 +16,6 @@ from pathlib import Path
 import attrs
 
 from gan_engine.data.files import list_images, resolve_folder
-from gan_engine.data.nifti import nifti_sources
 from gan_engine.data.prompted import PromptedDataset, SourceIndexed
 from gan_engine.data.prompts import PromptEntry, prompts_for
 from gan_engine.data.raster_params import RasterFolderParams
@@ -36,6 +35,7 @@ from gan_engine.data.volume_selectors import (
     MedicalMRISelector,
 )
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.nifti import nifti_sources
 from gan_engine.params import in_range
 from gan_engine.protocols import DatasetSelector
 from gan_engine.registry import register_dataset

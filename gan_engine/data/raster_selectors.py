@@ -21,7 +21,6 @@ from gan_engine.data.degradation import Degradation
 from gan_engine.data.files import available_sample_photos, list_images, resolve_folder
 from gan_engine.data.paired import Scene, check_bands, check_min_size, check_pair, pair_by_stem
 from gan_engine.data.raster_files import probe_rasters
-from gan_engine.data.raster_header import RasterHeader
 from gan_engine.data.raster_params import (
     RasterFolderParams,
     RasterSamplingParams,
@@ -33,6 +32,7 @@ from gan_engine.data.raster_samples import RasterSample, WindowReader
 from gan_engine.data.sample_geotiffs import default_cache_folder, write_sample_geotiffs
 from gan_engine.data.tiling import RasterTileDataset
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.raster_header import RasterHeader
 from gan_engine.registry import Capabilities, register_dataset
 from gan_engine.types import BuildContext, SpatialDims
 

@@ -20,15 +20,15 @@ from gan_engine.data.files import (
     resolve_folder,
 )
 from gan_engine.data.folder import HRImageDataset, HRTileDataset
-from gan_engine.data.images import (
+from gan_engine.degradation_spec import mode_or_stages
+from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.images import (
     COLOR_CHANNELS,
     COLOR_MODES,
     ColorMode,
     common_data_range,
     probe_images,
 )
-from gan_engine.degradation_spec import mode_or_stages
-from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.params import at_least, one_of
 from gan_engine.registry import Capabilities, register_dataset
 from gan_engine.types import BuildContext, SpatialDims

@@ -29,9 +29,9 @@ from gan_engine.data.augment import DihedralTransform
 from gan_engine.data.epochs import EpochKeyed, SharedEpoch
 from gan_engine.data.folder import item_generator
 from gan_engine.data.paired import Scene, check_min_size
-from gan_engine.data.raster_header import PixelWindow
 from gan_engine.data.raster_samples import RasterSample, WindowReader
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.raster_header import PixelWindow
 
 
 @attrs.frozen

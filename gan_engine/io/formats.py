@@ -8,7 +8,7 @@ from gan_engine.io.base import RasterSource
 from gan_engine.io.errors import InputError
 from gan_engine.io.geotiff import GeoTiffSource
 from gan_engine.io.images import IMAGE_SUFFIXES, open_image
-from gan_engine.io.nifti import NIFTI_SUFFIXES, NiftiSource
+from gan_engine.io.nifti import NIFTI_SUFFIXES, NiftiInput
 from gan_engine.io.npy import NpySource
 from gan_engine.io.tiff import is_georeferenced, open_tiff
 from gan_engine.io.video import VIDEO_SUFFIXES, open_video
@@ -59,7 +59,7 @@ def open_input(path: Path, spatial_dims: SpatialDims) -> RasterSource:
     if suffix == ".npy":
         return NpySource(path, spatial_dims)
     if suffix in NIFTI_SUFFIXES:
-        return NiftiSource(path)
+        return NiftiInput(path)
     if suffix in VIDEO_SUFFIXES:
         return open_video(path)
     msg = f"input {path}: unsupported file type {suffix or '(no suffix)'}; supported: " + ", ".join(

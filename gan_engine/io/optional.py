@@ -1,4 +1,10 @@
-"""Importing the optional readers (rasterio, nibabel, tifffile) only when a file needs them."""
+"""Optional readers (rasterio, nibabel, tifffile, imageio), imported only when a file needs them.
+
+Readers import their library inside the function that needs it, so ``import gan_engine.io`` (and
+``gan_engine.data``) works without any extra installed. A missing library becomes an error naming the
+extra to install: :class:`MissingExtraError` for the training readers, an
+:class:`~gan_engine.io.errors.InputError` from :func:`require` for prediction.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,22 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
+from gan_engine.errors import DataError
 from gan_engine.io.errors import InputError
+
+
+class MissingExtraError(DataError, ImportError):
+    """A reader's optional dependency is not installed (or fails to import)."""
+
+
+def missing_extra(error: ImportError, *, feature: str, extra: str) -> MissingExtraError:
+    """The error for ``feature`` (e.g. ``"NIfTI support"``) whose library is in extra ``extra``.
+
+    Example message: ``NIfTI support needs the 'medical' extra: pip install 'gan-engine[medical]'
+    (No module named 'nibabel')``.
+    """
+    msg = f"{feature} needs the '{extra}' extra: pip install 'gan-engine[{extra}]' ({error})"
+    return MissingExtraError(msg)
 
 
 def require(module: str, extra: str, path: Path) -> ModuleType:

@@ -1,10 +1,20 @@
-"""TIFF images and stacks that are not georeferenced, through tifffile: read whole, written whole.
+"""TIFF images and stacks through tifffile (the ``microscopy`` extra), microscopy in 2D or 3D.
 
-The first image series is read; its axes (tifffile's letters) map to ``[C, *S]``: ``S`` (samples) or
-``C`` is the band axis, ``Y`` and ``X`` the image, and at most one more axis longer than 1 (``Z``,
-``T``, ``Q``, ``I``, …) the depth of a volume or the frames of a stack. The output keeps the axis
-order, the photometric interpretation and the dtype. Georeferenced TIFFs go through
-:mod:`gan_engine.io.geotiff` instead, which streams.
+Axes: the first image series is read; its axes (tifffile's letters: ``Z``, ``C``, ``Y``, ``X``, ``S``
+for samples, ``I``/``Q``/``T`` for pages, …) map to ``[C, D, H, W]``: ``C`` or ``S`` are channels,
+``Y``/``X`` are ``H``/``W``, and one other axis longer than 1 (``Z``, pages, time) is the depth ``D``
+of a volume or the frames of a stack. Axes of size 1 are dropped. The same mapping holds for training
+and prediction; values keep the file's dtype (uint8, uint16, int16, float32, …).
+
+Training (:class:`TiffStackSource`) always presents ``[C, D, H, W]`` (a single image is a stack of
+depth 1) and refuses a series with two depth axes (e.g. ``TZCYX`` with several times and slices).
+Uncompressed, contiguous data are memory-mapped (``tifffile.memmap``), so windows read only their
+voxels; other files (compressed, scattered pages) are decoded whole on the first read and kept, once
+per process.
+
+Prediction (:func:`open_tiff`) reads TIFFs that are not georeferenced whole, as ``[C, H, W]`` or
+``[C, D, H, W]``; the output keeps the axis order, the photometric interpretation and the dtype.
+Georeferenced TIFFs go through :mod:`gan_engine.io.geotiff` instead, which streams.
 """
 
 from __future__ import annotations
@@ -15,13 +25,144 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from gan_engine.errors import DataError
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink
+from gan_engine.io.boxes import Box, NativeArray, check_box
 from gan_engine.io.errors import InputError
 from gan_engine.io.memory import ArraySink, ArraySource
-from gan_engine.io.optional import require
+from gan_engine.io.optional import missing_extra, require
 
 _BAND_AXES = frozenset("SC")
+
+
+TIFF_EXTENSIONS: tuple[str, ...] = ("tif", "tiff")
+_CHANNEL_AXES = frozenset("CS")
+_SUPPORTED_KINDS = frozenset("uif")
+
+
+def _unreadable(path: Path, error: Exception) -> DataError:
+    return DataError(f"cannot read TIFF file {path}: {type(error).__name__}: {error}")
+
+
+def _layout(path: Path, axes: str, shape: tuple[int, ...]) -> tuple[str, str, str]:
+    """The axes that are kept: the channel axis, the depth axis ('' when absent) and all kept."""
+    kept = "".join(axis for axis, size in zip(axes, shape, strict=True) if size > 1 or axis in "YX")
+    if "Y" not in kept or "X" not in kept:
+        msg = f"TIFF file {path} has axes {axes!r} without both Y and X"
+        raise DataError(msg)
+    channel = [axis for axis in kept if axis in _CHANNEL_AXES]
+    depth = [axis for axis in kept if axis not in _CHANNEL_AXES and axis not in "YX"]
+    if len(channel) > 1 or len(depth) > 1:
+        msg = (
+            f"TIFF file {path} has axes {axes!r} with shape {shape}: expected at most one "
+            "channel axis (C or S) and one depth axis (Z, pages or time) besides Y and X"
+        )
+        raise DataError(msg)
+    return "".join(channel), "".join(depth), kept
+
+
+class TiffStackSource:
+    """The first series of a TIFF file as ``[C, D, H, W]``.
+
+    Raises:
+        MissingExtraError: tifffile is not installed.
+        DataError: the file cannot be read, has an unsupported dtype or axes; names the file.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            import tifffile
+        except ImportError as error:
+            raise missing_extra(error, feature="TIFF stack support", extra="microscopy") from error
+        try:
+            with tifffile.TiffFile(self.path) as tif:
+                series = tif.series[0]
+                self.axes = str(series.axes)
+                self.file_shape = tuple(int(size) for size in series.shape)
+                dtype = np.dtype(series.dtype)
+                offset = series.dataoffset
+                self.memory_mappable = offset is not None
+                if not self.memory_mappable:
+                    # Decoding the first and last page finds corrupt data now, not in a worker.
+                    tif.pages[0].asarray()
+                    tif.pages[len(tif.pages) - 1].asarray()
+        except Exception as error:  # tifffile reports bad files with many exception types
+            raise _unreadable(self.path, error) from error
+        if dtype.kind not in _SUPPORTED_KINDS:
+            msg = f"TIFF file {self.path} has {dtype} pixels; expected integer or float values"
+            raise DataError(msg)
+        self._dtype = dtype
+        self.channel_axis, self.depth_axis, self._kept = _layout(
+            self.path, self.axes, self.file_shape
+        )
+        sizes = dict(zip(self.axes, self.file_shape, strict=True))
+        self._shape = (
+            sizes[self.channel_axis] if self.channel_axis else 1,
+            sizes[self.depth_axis] if self.depth_axis else 1,
+            sizes["Y"],
+            sizes["X"],
+        )
+        self._array: NativeArray | None = None
+        if offset is not None:
+            end = offset + int(np.prod(self.file_shape)) * dtype.itemsize
+            if self.path.stat().st_size < end:
+                msg = f"TIFF file {self.path} is truncated: its data end at byte {end}"
+                raise DataError(msg)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A memory map must not be pickled (it would be copied whole): reopen it in each worker.
+        state = self.__dict__.copy()
+        if self.memory_mappable:
+            state["_array"] = None
+        return state
+
+    @property
+    def label(self) -> str:
+        """The file."""
+        return str(self.path)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """``(C, D, H, W)``."""
+        return self._shape
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The file's pixel dtype."""
+        return self._dtype
+
+    def _data(self) -> NativeArray:
+        if self._array is None:
+            import tifffile
+
+            try:
+                if self.memory_mappable:
+                    self._array = tifffile.memmap(self.path, mode="r")
+                else:
+                    self._array = np.asarray(tifffile.imread(self.path))
+            except Exception as error:  # tifffile reports bad files with many exception types
+                raise _unreadable(self.path, error) from error
+        return self._array
+
+    def read(self, box: Box) -> NativeArray:
+        """The window ``[C, d, h, w]`` of ``box`` = ``((d0, d1), (h0, h1), (w0, w1))``."""
+        check_box(self, box)
+        (d0, d1), (h0, h1), (w0, w1) = box
+        wanted = {"Y": slice(h0, h1), "X": slice(w0, w1), self.depth_axis: slice(d0, d1)}
+        index = tuple(
+            wanted.get(axis, slice(None)) if axis in self._kept else 0 for axis in self.axes
+        )
+        window = np.asarray(self._data()[index])
+        order = [self.channel_axis, self.depth_axis, "Y", "X"]
+        present = [axis for axis in order if axis]
+        window = window.transpose([self._kept.index(axis) for axis in present])
+        if not self.channel_axis:
+            window = window[None]
+        if not self.depth_axis:
+            window = window[:, None]
+        return np.array(window, dtype=self._dtype)
 
 
 def open_tiff(path: Path) -> ArraySource:

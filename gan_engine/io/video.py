@@ -1,26 +1,193 @@
-"""Video files (animated GIF; MP4/MOV/AVI/MKV/WebM with an imageio backend) as ``[C, F, H, W]``.
+"""Video files through imageio (the ``video`` extra): animated GIF; MP4/MOV/AVI/MKV/WebM with a backend.
 
-Frames are decoded whole with imageio (the ``video`` extra) and the output is written in the input's
-container with the same frame timing. A 2D model super-resolves frame by frame; a 3D model treats
-frames as depth, so it upscales time too and the output has ``F · scale`` frames, played faster by
-the same factor so the clip keeps its length.
+Axes: a video is ``[C, T, H, W]`` = (colour channels, frames, rows, columns) for training and
+prediction alike: frames are the depth axis. A 2D model takes frames one by one; a 3D model sees
+``[T, H, W]`` and super-resolves time as well as space (our generators upscale every spatial axis).
+Values keep the file's dtype (uint8 for GIF and common MP4). GIF decoding goes through Pillow, which
+is always installed; MP4/MOV/AVI need an imageio backend (``pip install imageio-ffmpeg`` or ``av``),
+and a file nobody can decode raises an error saying so.
+
+Training (:class:`VideoSource`) decodes frames on demand, or all at once and kept when ``cache`` is
+set (much faster for GIFs and long-GOP videos, whose random access decodes from an earlier frame), in
+the colour a dataset asks for (``rgb`` or ``gray``); see :func:`gan_engine.data.sources.frames` for
+2D models.
+
+Prediction (:func:`open_video`) decodes every frame with the file's own channels, and the output is
+written in the input's container with the same frame timing; when a 3D model upscales time the output
+has ``T · scale`` frames, played faster by the same factor so the clip keeps its length.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
+from gan_engine.errors import DataError
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink
+from gan_engine.io.boxes import Box, NativeArray, check_box
 from gan_engine.io.errors import InputError
 from gan_engine.io.memory import ArraySink, ArraySource
-from gan_engine.io.optional import require
+from gan_engine.io.optional import missing_extra, require
 
 VIDEO_SUFFIXES: tuple[str, ...] = (".gif", ".mp4", ".mov", ".avi", ".mkv", ".webm")
+
+
+VideoColor: TypeAlias = Literal["rgb", "gray"]
+VIDEO_COLORS: tuple[VideoColor, ...] = ("rgb", "gray")
+VIDEO_CHANNELS: dict[VideoColor, int] = {"rgb": 3, "gray": 1}
+VIDEO_EXTENSIONS: tuple[str, ...] = ("gif", "mp4", "mov", "avi", "mkv", "webm")
+_LUMA = np.array([299, 587, 114], dtype=np.uint32)  # ITU-R 601-2, as Pillow's convert("L")
+
+
+_REASON_LIMIT = 240
+
+
+def _movie_backend_installed() -> bool:
+    return any(importlib.util.find_spec(name) is not None for name in ("imageio_ffmpeg", "av"))
+
+
+def _unreadable(path: Path, error: Exception) -> DataError:
+    hint = ""
+    if path.suffix.lower() != ".gif" and not _movie_backend_installed():
+        hint = "; movie formats need an imageio backend: pip install imageio-ffmpeg (or av)"
+    reason = " ".join(str(error).split())  # imageio's messages span several lines
+    if len(reason) > _REASON_LIMIT:  # ffmpeg appends its whole build banner
+        reason = reason[:_REASON_LIMIT] + " …"
+    return DataError(f"cannot read video {path}: {type(error).__name__}: {reason}{hint}")
+
+
+def _frame_count(iio: Any, path: Path, is_batch: bool, reported: float | None) -> int:
+    """Frames in the file; counted by decoding when the container does not say (MP4 via ffmpeg)."""
+    if not is_batch:
+        return 1
+    if reported is not None and math.isfinite(reported) and reported > 0:
+        return int(reported)
+    return sum(1 for _ in iio.imiter(path))
+
+
+def _convert(frame: NativeArray, color: VideoColor, path: Path) -> NativeArray:
+    """One decoded frame ``[H, W]``/``[H, W, 3|4]`` as ``[C, H, W]`` in ``color``."""
+    if frame.ndim == 3 and frame.shape[2] in (3, 4):
+        rgb = frame[..., :3]  # alpha is dropped: training data are opaque
+    elif frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] == 1):
+        gray = frame.reshape(frame.shape[:2])
+        rgb = np.repeat(gray[..., None], 3, axis=2) if color == "rgb" else gray[..., None]
+        return np.ascontiguousarray(rgb.transpose(2, 0, 1))
+    else:
+        msg = f"video {path} has frames of shape {frame.shape}; expected gray, RGB or RGBA"
+        raise DataError(msg)
+    if color == "gray":
+        weighted = (rgb.astype(np.uint64) * _LUMA).sum(axis=2) + 500
+        rgb = (weighted // 1000).astype(frame.dtype)[..., None]
+    return np.ascontiguousarray(rgb.transpose(2, 0, 1))
+
+
+class VideoSource:
+    """A video as ``[C, T, H, W]``: channels from ``color``, frames as the depth axis.
+
+    Args:
+        path: the video file.
+        color: ``"rgb"`` (3 channels; gray videos repeated) or ``"gray"`` (1 channel, luma).
+        cache: decode every frame on the first read and keep them (per process).
+
+    Raises:
+        MissingExtraError: imageio is not installed.
+        DataError: the file cannot be decoded (no backend, corrupt), names the file.
+    """
+
+    def __init__(self, path: str | Path, color: VideoColor = "rgb", *, cache: bool = False) -> None:
+        self.path = Path(path)
+        self.color = color
+        self.cache = cache
+        try:
+            import imageio.v3 as iio
+        except ImportError as error:
+            raise missing_extra(error, feature="Video support", extra="video") from error
+        try:
+            props = iio.improps(self.path)
+            count = _frame_count(iio, self.path, props.is_batch, props.n_images)
+            # Decoding the first and the last frame finds unreadable data now, not in a worker.
+            first = _convert(np.asarray(iio.imread(self.path, index=0)), color, self.path)
+            _convert(np.asarray(iio.imread(self.path, index=count - 1)), color, self.path)
+        except DataError:
+            raise
+        except Exception as error:  # imageio and its plugins raise many exception types
+            raise _unreadable(self.path, error) from error
+        self._shape = (first.shape[0], count, first.shape[1], first.shape[2])
+        self._dtype = first.dtype
+        self._frames: NativeArray | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_frames"] = None  # each worker decodes its own copy
+        return state
+
+    @property
+    def label(self) -> str:
+        """The file."""
+        return str(self.path)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """``(C, T, H, W)``."""
+        return self._shape
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The decoded frames' dtype."""
+        return self._dtype
+
+    def _frame(self, index: int) -> NativeArray:
+        import imageio.v3 as iio
+
+        try:
+            frame = np.asarray(iio.imread(self.path, index=index))
+        except Exception as error:  # imageio and its plugins raise many exception types
+            raise _unreadable(self.path, error) from error
+        return self._checked(_convert(frame, self.color, self.path), index)
+
+    def _checked(self, frame: NativeArray, index: int) -> NativeArray:
+        expected = (self._shape[0], *self._shape[2:])
+        if frame.shape != expected:
+            msg = f"video {self.path}: frame {index} has shape {frame.shape}, frame 0 {expected}"
+            raise DataError(msg)
+        return frame
+
+    def _decode_all(self) -> NativeArray:
+        import imageio.v3 as iio
+
+        try:
+            decoded = [
+                self._checked(_convert(np.asarray(frame), self.color, self.path), index)
+                for index, frame in enumerate(iio.imiter(self.path))
+            ]
+        except DataError:
+            raise
+        except Exception as error:  # imageio and its plugins raise many exception types
+            raise _unreadable(self.path, error) from error
+        if len(decoded) != self._shape[1]:
+            msg = f"video {self.path} decoded {len(decoded)} frames, {self._shape[1]} expected"
+            raise DataError(msg)
+        return np.stack(decoded, axis=1)
+
+    def read(self, box: Box) -> NativeArray:
+        """The window ``[C, t, h, w]`` of ``box`` = ``((t0, t1), (h0, h1), (w0, w1))``."""
+        check_box(self, box)
+        (t0, t1), (h0, h1), (w0, w1) = box
+        if self.cache:
+            if self._frames is None:
+                self._frames = self._decode_all()
+            return np.array(self._frames[:, t0:t1, h0:h1, w0:w1])
+        if t1 - t0 == self._shape[1]:  # every frame: decode in order rather than seek each
+            return np.array(self._decode_all()[:, :, h0:h1, w0:w1])
+        frames = [self._frame(index)[:, h0:h1, w0:w1] for index in range(t0, t1)]
+        return np.stack(frames, axis=1)
 
 
 def _timing(iio: Any, path: Path) -> dict[str, float]:

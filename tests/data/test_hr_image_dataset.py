@@ -11,8 +11,8 @@ import torch
 
 from gan_engine.data.degradation import degrade
 from gan_engine.data.folder import HRImageDataset, HRTileDataset
-from gan_engine.data.images import read_image
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.images import read_image
 
 
 def paths_of(folder: Path) -> list[Path]:

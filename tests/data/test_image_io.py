@@ -12,8 +12,8 @@ import pytest
 import torch
 from PIL import Image
 
-from gan_engine.data.images import common_data_range, probe_image, probe_images, read_image
 from gan_engine.errors import DataError
+from gan_engine.io.images import common_data_range, probe_image, probe_images, read_image
 
 
 def test_reads_8_bit_rgb_in_native_range(tmp_path: Path, random_rgb: Any, write_image: Any) -> None:

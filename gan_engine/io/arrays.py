@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from gan_engine.data.raster_header import NativeArray, PixelWindow, RasterHeader
 from gan_engine.errors import DataError
+from gan_engine.io.raster_header import NativeArray, PixelWindow, RasterHeader
 
 ARRAY_EXTENSIONS: tuple[str, ...] = ("npy", "npz")
 
