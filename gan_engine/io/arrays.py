@@ -17,15 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from gan_engine.errors import DataError
+from gan_engine.io.errors import InputError
 from gan_engine.io.raster_header import NativeArray, PixelWindow, RasterHeader
 
 ARRAY_EXTENSIONS: tuple[str, ...] = ("npy", "npz")
 
 
-def _unreadable(path: Path, error: Exception) -> DataError:
+def _unreadable(path: Path, error: Exception) -> InputError:
     msg = f"cannot read array file {path}: {type(error).__name__}: {error}"
-    return DataError(msg)
+    return InputError(msg)
 
 
 def _header_from(path: Path, shape: tuple[int, ...], dtype: np.dtype[Any]) -> RasterHeader:
@@ -33,10 +33,10 @@ def _header_from(path: Path, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Ra
         shape = (1, *shape)
     if len(shape) != 3 or min(shape) < 1:
         msg = f"array file {path} holds shape {shape}; raster arrays are [C, H, W] or [H, W]"
-        raise DataError(msg)
+        raise InputError(msg)
     if not (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)):
         msg = f"array file {path} holds {dtype} values; raster arrays hold integers or floats"
-        raise DataError(msg)
+        raise InputError(msg)
     bands, height, width = shape
     return RasterHeader(path=path, bands=bands, height=height, width=width, dtype=dtype.name)
 
@@ -46,7 +46,7 @@ def _npz_member(path: Path, archive: zipfile.ZipFile) -> str:
     if len(members) != 1:
         names = [name.removesuffix(".npy") for name in members]
         msg = f"array file {path} holds {len(members)} arrays {names}; raster datasets read one"
-        raise DataError(msg)
+        raise InputError(msg)
     return members[0]
 
 
@@ -63,7 +63,7 @@ def probe_array(path: str | Path) -> RasterHeader:
     """Read the shape and dtype of a ``.npy`` or single-array ``.npz`` file (no pixels).
 
     Raises:
-        DataError: the file is missing, corrupt, not an array file, or holds an unusable array.
+        InputError: the file is missing, corrupt, not an array file, or holds an unusable array.
     """
     path = Path(path)
     try:
@@ -75,7 +75,7 @@ def probe_array(path: str | Path) -> RasterHeader:
         else:
             with path.open("rb") as stream:
                 shape, dtype = _read_npy_header(stream)
-    except DataError:
+    except InputError:
         raise
     except Exception as error:  # numpy and zipfile report bad files with several types
         raise _unreadable(path, error) from error
@@ -86,7 +86,7 @@ def read_array_window(header: RasterHeader, window: PixelWindow) -> NativeArray:
     """Read ``window`` of every band: ``[C, height, width]`` in the stored dtype (a copy).
 
     Raises:
-        DataError: the file cannot be read any more (changed or corrupt since it was probed).
+        InputError: the file cannot be read any more (changed or corrupt since it was probed).
     """
     header.check_window(window)
     path = header.path
@@ -109,5 +109,5 @@ def read_array_window(header: RasterHeader, window: PixelWindow) -> NativeArray:
             f"array file {path} changed since it was probed: read {array.shape} {array.dtype}, "
             f"expected {expected} {header.dtype}"
         )
-        raise DataError(msg)
+        raise InputError(msg)
     return array

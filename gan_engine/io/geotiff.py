@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from gan_engine.errors import DataError
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink, Window
 from gan_engine.io.errors import InputError
@@ -49,7 +48,7 @@ MIN_CACHE_BYTES = 16 * 2**20
 GEOTIFF_EXTENSIONS: tuple[str, ...] = ("tif", "tiff")
 
 
-class RasterioMissingError(DataError, ImportError):
+class RasterioMissingError(InputError, ImportError):
     """rasterio (the ``geo`` extra) is not installed or fails to import."""
 
 
@@ -75,16 +74,16 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _unreadable(path: Path, error: Exception) -> DataError:
+def _unreadable(path: Path, error: Exception) -> InputError:
     msg = f"cannot read GeoTIFF {path}: {type(error).__name__}: {error}"
-    return DataError(msg)
+    return InputError(msg)
 
 
 def probe_geotiff(path: str | Path) -> RasterHeader:
     """Read a GeoTIFF's header: bands, size, dtype, nodata, CRS and transform.
 
     Raises:
-        DataError: rasterio is missing, or the file is missing, corrupt or has mixed band dtypes.
+        InputError: rasterio is missing, or the file is missing, corrupt or has mixed band dtypes.
     """
     path = Path(path)
     require_rasterio()
@@ -109,7 +108,7 @@ def probe_geotiff(path: str | Path) -> RasterHeader:
         raise _unreadable(path, error) from error
     if len(dtypes) != 1:
         msg = f"GeoTIFF {path} mixes band dtypes {sorted(dtypes)}; raster datasets need one dtype"
-        raise DataError(msg)
+        raise InputError(msg)
     return header
 
 
@@ -129,7 +128,7 @@ def read_geotiff_window(header: RasterHeader, window: PixelWindow) -> NativeArra
     """Read ``window`` of every band: ``[C, height, width]`` in the file's dtype.
 
     Raises:
-        DataError: the file cannot be read any more (changed or corrupt since it was probed).
+        InputError: the file cannot be read any more (changed or corrupt since it was probed).
     """
     header.check_window(window)
     require_rasterio()
@@ -144,7 +143,7 @@ def read_geotiff_window(header: RasterHeader, window: PixelWindow) -> NativeArra
     expected = (header.bands, window.height, window.width)
     if array.shape != expected:
         msg = f"GeoTIFF {header.path} changed since it was probed: read {array.shape}, expected {expected}"
-        raise DataError(msg)
+        raise InputError(msg)
     return array
 
 

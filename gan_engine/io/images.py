@@ -27,7 +27,6 @@ import torch
 from PIL import Image
 from torch import Tensor
 
-from gan_engine.errors import DataError
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink
 from gan_engine.io.errors import InputError
@@ -101,7 +100,7 @@ def _header_of(path: Path, image: Image.Image) -> ImageHeader:
             f"image {path} has {_UNSUPPORTED_MODES[mode]} pixels (Pillow mode {mode!r}); "
             "photo datasets read 8-bit images and 16-bit grayscale images"
         )
-        raise DataError(msg)
+        raise InputError(msg)
     if mode in _SIXTEEN_BIT_MODES:
         data_range = 65535.0
     elif any(";16" in raw for raw in _raw_modes(image)):
@@ -111,7 +110,7 @@ def _header_of(path: Path, image: Image.Image) -> ImageHeader:
             f"image {path} has 16-bit colour channels, which Pillow truncates to 8 bits; "
             "convert it to 8-bit colour or 16-bit grayscale"
         )
-        raise DataError(msg)
+        raise InputError(msg)
     else:
         data_range = 255.0
     width, height = image.size
@@ -122,26 +121,26 @@ def probe_image(path: str | Path) -> ImageHeader:
     """Read an image's header (size, mode, bit depth) without decoding pixels.
 
     Raises:
-        DataError: the file is missing, not an image, has a corrupt header or an unsupported mode.
+        InputError: the file is missing, not an image, has a corrupt header or an unsupported mode.
     """
     path = Path(path)
     try:
         with Image.open(path) as image:
             header = _header_of(path, image)
-    except DataError:
+    except InputError:
         raise
     except Exception as error:  # Pillow reports bad files with many exception types
-        raise DataError(_unreadable(path, error)) from error
+        raise InputError(_unreadable(path, error)) from error
     return header
 
 
 def probe_images(paths: Iterable[str | Path]) -> list[ImageHeader]:
-    """Probe every file, in order; the first bad file raises :class:`DataError` naming it."""
+    """Probe every file, in order; the first bad file raises :class:`InputError` naming it."""
     return [probe_image(path) for path in paths]
 
 
 def common_data_range(headers: Sequence[ImageHeader]) -> float:
-    """The data range all images share; mixed bit depths raise :class:`DataError` naming files."""
+    """The data range all images share; mixed bit depths raise :class:`InputError` naming files."""
     by_range: dict[float, list[Path]] = {}
     for header in headers:
         by_range.setdefault(header.data_range, []).append(header.path)
@@ -149,12 +148,12 @@ def common_data_range(headers: Sequence[ImageHeader]) -> float:
         return next(iter(by_range))
     if not by_range:
         msg = "no images to take a data range from"
-        raise DataError(msg)
+        raise InputError(msg)
     groups = "; ".join(
         f"max {value:g}: {', '.join(str(p) for p in paths)}" for value, paths in by_range.items()
     )
     msg = f"images of one dataset must share a bit depth, found several: {groups}"
-    raise DataError(msg)
+    raise InputError(msg)
 
 
 def _pixels(image: Image.Image, header: ImageHeader, color: ColorMode) -> PixelArray:
@@ -173,17 +172,17 @@ def read_image_array(path: str | Path, color: ColorMode) -> PixelArray:
     """Decode an image into ``[C, H, W]`` uint8 or uint16 pixels (``C`` = 3 for rgb, 1 for gray).
 
     Raises:
-        DataError: the file cannot be decoded or has an unsupported pixel format.
+        InputError: the file cannot be decoded or has an unsupported pixel format.
     """
     path = Path(path)
     try:
         with Image.open(path) as image:
             header = _header_of(path, image)
             array = _pixels(image, header, color)
-    except DataError:
+    except InputError:
         raise
     except Exception as error:  # Pillow reports bad files with many exception types
-        raise DataError(_unreadable(path, error)) from error
+        raise InputError(_unreadable(path, error)) from error
     return array
 
 

@@ -27,13 +27,12 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from gan_engine.errors import DataError
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink, Window
 from gan_engine.io.boxes import Box, NativeArray, check_box
 from gan_engine.io.errors import InputError
 from gan_engine.io.memory import ArraySink
-from gan_engine.io.optional import missing_extra, require
+from gan_engine.io.optional import missing_extra
 
 NIFTI_SUFFIXES: tuple[str, ...] = (".nii", ".nii.gz")
 
@@ -52,7 +51,7 @@ def _open(path: Path) -> Any:
         return nibabel.load(path)
     except Exception as error:  # nibabel reports bad files with many exception types
         msg = f"cannot read NIfTI file {path}: {type(error).__name__}: {error}"
-        raise DataError(msg) from error
+        raise InputError(msg) from error
 
 
 def _label(path: Path, volumes: tuple[int, ...], *, whole: bool) -> str:
@@ -73,7 +72,7 @@ class NiftiSource:
 
     Raises:
         MissingExtraError: nibabel is not installed.
-        DataError: the file cannot be read (header, first or last voxel), is not 3D or 4D, or a
+        InputError: the file cannot be read (header, first or last voxel), is not 3D or 4D, or a
             volume index is out of range; the message names the file.
     """
 
@@ -83,7 +82,7 @@ class NiftiSource:
         shape = tuple(int(size) for size in image.shape)
         if len(shape) not in (3, 4):
             msg = f"NIfTI file {self.path} has shape {shape}; expected a 3D or 4D volume"
-            raise DataError(msg)
+            raise InputError(msg)
         count = shape[3] if len(shape) == 4 else 1
         picked = list(range(count)) if volumes is None else list(volumes)
         bad = [index for index in picked if not 0 <= index < count]
@@ -92,7 +91,7 @@ class NiftiSource:
                 f"NIfTI file {self.path} has {count} volume(s) along its fourth axis, "
                 f"cannot select {picked}"
             )
-            raise DataError(msg)
+            raise InputError(msg)
         self.volumes = tuple(picked)
         self.volume_count = count
         self.is_4d = len(shape) == 4
@@ -114,7 +113,7 @@ class NiftiSource:
                 f"NIfTI file {self.path} has {self.volume_count} volume(s) along its fourth "
                 f"axis, cannot select {list(volumes)}"
             )
-            raise DataError(msg)
+            raise InputError(msg)
         chosen = object.__new__(NiftiSource)
         chosen.__dict__.update(self.__dict__)  # shares the open image (copy.copy would drop it)
         chosen.volumes = tuple(volumes)
@@ -126,6 +125,13 @@ class NiftiSource:
         state = self.__dict__.copy()
         state["_image"] = None
         return state
+
+    @property
+    def image(self) -> Any:
+        """The nibabel image (reopened after pickling)."""
+        if self._image is None:
+            self._image = _open(self.path)
+        return self._image
 
     @property
     def label(self) -> str:
@@ -146,11 +152,9 @@ class NiftiSource:
     def read(self, box: Box) -> NativeArray:
         """The window ``[C, d, h, w]`` of ``box`` = ``((d0, d1), (h0, h1), (w0, w1))``."""
         check_box(self, box)
-        if self._image is None:
-            self._image = _open(self.path)
         (d0, d1), (h0, h1), (w0, w1) = box
         spatial = (slice(w0, w1), slice(h0, h1), slice(d0, d1))
-        proxy = self._image.dataobj
+        proxy = self.image.dataobj
         try:
             if not self.is_4d:
                 blocks = [np.asarray(proxy[spatial])]
@@ -158,7 +162,7 @@ class NiftiSource:
                 blocks = [np.asarray(proxy[(*spatial, index)]) for index in self.volumes]
         except Exception as error:  # truncated or corrupt data surface on reading
             msg = f"cannot read voxels of NIfTI file {self.path}: {type(error).__name__}: {error}"
-            raise DataError(msg) from error
+            raise InputError(msg) from error
         return np.stack([block.transpose(2, 1, 0) for block in blocks])
 
 
@@ -179,43 +183,32 @@ def nifti_sources(
 
 
 class NiftiInput:
-    """A NIfTI volume seen as ``[C, k, j, i]``: one volume (3D models) or ``k`` slices (2D models)."""
+    """A NIfTI volume seen as ``[C, k, j, i]``: one volume (3D models) or ``k`` slices (2D models).
+
+    Reads go through the training reader :class:`NiftiSource` (every volume of a 4D file as a band),
+    so prediction sees the array training saw.
+    """
 
     def __init__(self, path: Path) -> None:
-        nibabel = require("nibabel", "medical", path)
-        try:
-            self.image: Any = nibabel.load(path)
-            volume_shape = tuple(int(n) for n in self.image.shape)
-        except Exception as error:  # nibabel raises many types for bad files
-            msg = f"cannot read NIfTI {path}: {type(error).__name__}: {error}"
-            raise InputError(msg) from error
-        if len(volume_shape) not in (3, 4):
-            msg = f"NIfTI {path} has shape {volume_shape}; expected (i, j, k) or (i, j, k, c)"
-            raise InputError(msg)
+        self.reader = NiftiSource(path)
+        self.image: Any = self.reader.image
         self.path = path
-        self.banded = len(volume_shape) == 4
-        channels = volume_shape[3] if self.banded else 1
+        self.banded = self.reader.is_4d
         # axes of the volume in the order of S, the same for 2D and 3D models: training reads (k, j, i)
         self.order: tuple[int, ...] = (2, 1, 0)
-        self.shape: tuple[int, ...] = (channels, *(volume_shape[a] for a in self.order))
-        proxy = self.image.dataobj
-        scaled = _has_scaling(proxy)
+        self.shape: tuple[int, ...] = self.reader.shape
+        scaled = _has_scaling(self.image.dataobj)
         self.dtype: np.dtype[Any] = (
             np.dtype(np.float32) if scaled else np.dtype(self.image.get_data_dtype())
         )
         self.nodata: float | None = None
 
     def read(self, window: Window) -> npt.NDArray[Any]:
-        """Values ``[C, *window sizes]``."""
-        index: list[slice] = [slice(None)] * 3
-        for axis, span in zip(self.order, window, strict=True):
-            index[axis] = span
-        block = np.asarray(self.image.dataobj[tuple(index)])
-        if not self.banded:
-            block = block[..., None]
-        # volume axes (i, j, k, c) → (c, k, j, i). nibabel's blocks are Fortran-ordered and may be
-        # read-only, so the transposed view is copied into a C-ordered array the caller may write.
-        return np.array(block.transpose(3, *self.order), dtype=self.dtype, order="C")
+        """Values ``[C, *window sizes]``, C-ordered in a writable array."""
+        box = tuple(
+            span.indices(size)[:2] for span, size in zip(window, self.shape[1:], strict=True)
+        )
+        return np.array(self.reader.read(box), dtype=self.dtype, order="C")
 
     def georeference(self) -> tuple[str, Any] | None:
         """``("affine", rows)``: the voxel-to-world affine, rounded to 1e-6."""

@@ -2,8 +2,8 @@
 
 Readers import their library inside the function that needs it, so ``import gan_engine.io`` (and
 ``gan_engine.data``) works without any extra installed. A missing library becomes an error naming the
-extra to install: :class:`MissingExtraError` for the training readers, an
-:class:`~gan_engine.io.errors.InputError` from :func:`require` for prediction.
+extra to install, a :class:`MissingExtraError` (an :class:`~gan_engine.io.errors.InputError` and an
+``ImportError``).
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-from gan_engine.errors import DataError
 from gan_engine.io.errors import InputError
 
 
-class MissingExtraError(DataError, ImportError):
+class MissingExtraError(InputError, ImportError):
     """A reader's optional dependency is not installed (or fails to import)."""
 
 
@@ -31,7 +30,7 @@ def missing_extra(error: ImportError, *, feature: str, extra: str) -> MissingExt
 
 
 def require(module: str, extra: str, path: Path) -> ModuleType:
-    """Import ``module`` or raise an :class:`InputError` naming the extra that installs it."""
+    """Import ``module`` or raise a :class:`MissingExtraError` naming the extra that installs it."""
     try:
         return importlib.import_module(module)
     except ImportError as error:
@@ -39,4 +38,4 @@ def require(module: str, extra: str, path: Path) -> ModuleType:
             f"reading or writing {path} needs {module}, which is not installed: "
             f"pip install 'gan-engine[{extra}]' ({error})"
         )
-        raise InputError(msg) from error
+        raise MissingExtraError(msg) from error

@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from gan_engine.errors import DataError
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink
 from gan_engine.io.boxes import Box, NativeArray, check_box
@@ -41,8 +40,8 @@ _CHANNEL_AXES = frozenset("CS")
 _SUPPORTED_KINDS = frozenset("uif")
 
 
-def _unreadable(path: Path, error: Exception) -> DataError:
-    return DataError(f"cannot read TIFF file {path}: {type(error).__name__}: {error}")
+def _unreadable(path: Path, error: Exception) -> InputError:
+    return InputError(f"cannot read TIFF file {path}: {type(error).__name__}: {error}")
 
 
 def _layout(path: Path, axes: str, shape: tuple[int, ...]) -> tuple[str, str, str]:
@@ -50,7 +49,7 @@ def _layout(path: Path, axes: str, shape: tuple[int, ...]) -> tuple[str, str, st
     kept = "".join(axis for axis, size in zip(axes, shape, strict=True) if size > 1 or axis in "YX")
     if "Y" not in kept or "X" not in kept:
         msg = f"TIFF file {path} has axes {axes!r} without both Y and X"
-        raise DataError(msg)
+        raise InputError(msg)
     channel = [axis for axis in kept if axis in _CHANNEL_AXES]
     depth = [axis for axis in kept if axis not in _CHANNEL_AXES and axis not in "YX"]
     if len(channel) > 1 or len(depth) > 1:
@@ -58,7 +57,7 @@ def _layout(path: Path, axes: str, shape: tuple[int, ...]) -> tuple[str, str, st
             f"TIFF file {path} has axes {axes!r} with shape {shape}: expected at most one "
             "channel axis (C or S) and one depth axis (Z, pages or time) besides Y and X"
         )
-        raise DataError(msg)
+        raise InputError(msg)
     return "".join(channel), "".join(depth), kept
 
 
@@ -67,7 +66,7 @@ class TiffStackSource:
 
     Raises:
         MissingExtraError: tifffile is not installed.
-        DataError: the file cannot be read, has an unsupported dtype or axes; names the file.
+        InputError: the file cannot be read, has an unsupported dtype or axes; names the file.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -92,7 +91,7 @@ class TiffStackSource:
             raise _unreadable(self.path, error) from error
         if dtype.kind not in _SUPPORTED_KINDS:
             msg = f"TIFF file {self.path} has {dtype} pixels; expected integer or float values"
-            raise DataError(msg)
+            raise InputError(msg)
         self._dtype = dtype
         self.channel_axis, self.depth_axis, self._kept = _layout(
             self.path, self.axes, self.file_shape
@@ -109,7 +108,7 @@ class TiffStackSource:
             end = offset + int(np.prod(self.file_shape)) * dtype.itemsize
             if self.path.stat().st_size < end:
                 msg = f"TIFF file {self.path} is truncated: its data end at byte {end}"
-                raise DataError(msg)
+                raise InputError(msg)
 
     def __getstate__(self) -> dict[str, Any]:
         # A memory map must not be pickled (it would be copied whole): reopen it in each worker.

@@ -27,7 +27,6 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from gan_engine.errors import DataError
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink
 from gan_engine.io.boxes import Box, NativeArray, check_box
@@ -52,14 +51,14 @@ def _movie_backend_installed() -> bool:
     return any(importlib.util.find_spec(name) is not None for name in ("imageio_ffmpeg", "av"))
 
 
-def _unreadable(path: Path, error: Exception) -> DataError:
+def _unreadable(path: Path, error: Exception) -> InputError:
     hint = ""
     if path.suffix.lower() != ".gif" and not _movie_backend_installed():
         hint = "; movie formats need an imageio backend: pip install imageio-ffmpeg (or av)"
     reason = " ".join(str(error).split())  # imageio's messages span several lines
     if len(reason) > _REASON_LIMIT:  # ffmpeg appends its whole build banner
         reason = reason[:_REASON_LIMIT] + " …"
-    return DataError(f"cannot read video {path}: {type(error).__name__}: {reason}{hint}")
+    return InputError(f"cannot read video {path}: {type(error).__name__}: {reason}{hint}")
 
 
 def _frame_count(iio: Any, path: Path, is_batch: bool, reported: float | None) -> int:
@@ -81,7 +80,7 @@ def _convert(frame: NativeArray, color: VideoColor, path: Path) -> NativeArray:
         return np.ascontiguousarray(rgb.transpose(2, 0, 1))
     else:
         msg = f"video {path} has frames of shape {frame.shape}; expected gray, RGB or RGBA"
-        raise DataError(msg)
+        raise InputError(msg)
     if color == "gray":
         weighted = (rgb.astype(np.uint64) * _LUMA).sum(axis=2) + 500
         rgb = (weighted // 1000).astype(frame.dtype)[..., None]
@@ -98,7 +97,7 @@ class VideoSource:
 
     Raises:
         MissingExtraError: imageio is not installed.
-        DataError: the file cannot be decoded (no backend, corrupt), names the file.
+        InputError: the file cannot be decoded (no backend, corrupt), names the file.
     """
 
     def __init__(self, path: str | Path, color: VideoColor = "rgb", *, cache: bool = False) -> None:
@@ -115,7 +114,7 @@ class VideoSource:
             # Decoding the first and the last frame finds unreadable data now, not in a worker.
             first = _convert(np.asarray(iio.imread(self.path, index=0)), color, self.path)
             _convert(np.asarray(iio.imread(self.path, index=count - 1)), color, self.path)
-        except DataError:
+        except InputError:
             raise
         except Exception as error:  # imageio and its plugins raise many exception types
             raise _unreadable(self.path, error) from error
@@ -156,7 +155,7 @@ class VideoSource:
         expected = (self._shape[0], *self._shape[2:])
         if frame.shape != expected:
             msg = f"video {self.path}: frame {index} has shape {frame.shape}, frame 0 {expected}"
-            raise DataError(msg)
+            raise InputError(msg)
         return frame
 
     def _decode_all(self) -> NativeArray:
@@ -167,13 +166,13 @@ class VideoSource:
                 self._checked(_convert(np.asarray(frame), self.color, self.path), index)
                 for index, frame in enumerate(iio.imiter(self.path))
             ]
-        except DataError:
+        except InputError:
             raise
         except Exception as error:  # imageio and its plugins raise many exception types
             raise _unreadable(self.path, error) from error
         if len(decoded) != self._shape[1]:
             msg = f"video {self.path} decoded {len(decoded)} frames, {self._shape[1]} expected"
-            raise DataError(msg)
+            raise InputError(msg)
         return np.stack(decoded, axis=1)
 
     def read(self, box: Box) -> NativeArray:
