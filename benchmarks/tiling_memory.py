@@ -65,10 +65,10 @@ def measure(path: Path, tile: int) -> dict[str, float]:
     """Child side: build the tiling dataset over ``path``, read every tile, report memory."""
     import torch
 
-    from gan_engine.data.paired import Scene
-    from gan_engine.data.raster_files import probe_raster
-    from gan_engine.data.raster_samples import WindowReader
-    from gan_engine.data.tiling import RasterTileDataset
+    from gan_engine.data.rasters.files import probe_raster
+    from gan_engine.data.rasters.samples import WindowReader
+    from gan_engine.data.rasters.scenes import Scene
+    from gan_engine.data.rasters.tiling import RasterTileDataset
 
     torch.set_num_threads(1)  # as in a DataLoader worker
     dataset = RasterTileDataset([Scene(hr=probe_raster(path))], WindowReader(scale=2), tile)

@@ -17,7 +17,7 @@ from containers.spec.model import ModelSpec
 from containers.spec.schema import ComponentSpec, Spec
 from gan_engine.data.datamodule import SRDataModule, default_workers
 from gan_engine.data.fit_samples import DatasetSamples
-from gan_engine.data.hole_samples import HoleSelector
+from gan_engine.data.holes.samples import HoleSelector
 from gan_engine.errors import GanEngineError
 from gan_engine.generators.mask_input import with_mask_input
 from gan_engine.normalisers.branches import PerBranchNormaliser

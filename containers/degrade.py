@@ -20,7 +20,7 @@ from torch.utils.data import default_collate
 from containers.builders import build_selector
 from containers.degradation_builders import build_degradation
 from containers.spec.schema import Spec
-from gan_engine.data.seeded import SeededSamples
+from gan_engine.data.seeding import SeededSamples
 from gan_engine.errors import DataError
 from gan_engine.training.callbacks.image_grid import to_display, write_png
 

@@ -22,7 +22,7 @@ from tqdm import tqdm
 from containers.builders import build_generator, build_normaliser, build_task
 from containers.spec.loader import model_spec_from_dict
 from containers.spec.model import ModelSpec
-from gan_engine.data.hole_files import pair_hole_files
+from gan_engine.data.holes.files import pair_hole_files
 from gan_engine.errors import DataError
 from gan_engine.hardware.choice import resolve
 from gan_engine.hardware.facts import detect_facts, device_type_for

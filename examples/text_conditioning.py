@@ -2,7 +2,7 @@
 
 import torch
 
-from gan_engine.data.sample_prompted_selectors import (
+from gan_engine.data.prompts.samples import (
     SamplePromptedPhotosParams,
     SamplePromptedPhotosSelector,
 )

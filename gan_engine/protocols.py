@@ -407,7 +407,7 @@ class HoleFilling(Protocol):
     """A task whose samples carry hole masks (inpainting, gap-filling).
 
     The composition root wraps the run's datasets so that every sample gets ``holes`` drawn by
-    ``masks`` with ``mask_seed`` (see :class:`gan_engine.data.hole_samples.HoleSelector`).
+    ``masks`` with ``mask_seed`` (see :class:`gan_engine.data.holes.samples.HoleSelector`).
     """
 
     @property

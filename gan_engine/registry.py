@@ -354,13 +354,13 @@ NORMALISERS: Registry[NormaliserFactory] = Registry(
 DATASETS: Registry[DatasetFactory] = Registry(
     "dataset",
     [
-        "gan_engine.data.selectors",
-        "gan_engine.data.volume_selectors",
-        "gan_engine.data.microscopy_selectors",
-        "gan_engine.data.video_selectors",
-        "gan_engine.data.raster_selectors",
-        "gan_engine.data.prompted_selectors",
-        "gan_engine.data.sample_prompted_selectors",
+        "gan_engine.data.photos.selectors",
+        "gan_engine.data.volumes.mri",
+        "gan_engine.data.volumes.microscopy",
+        "gan_engine.data.volumes.videos",
+        "gan_engine.data.rasters.selectors",
+        "gan_engine.data.prompts.selectors",
+        "gan_engine.data.prompts.samples",
     ],
 )
 TASKS: Registry[TaskFactory] = Registry(

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from gan_engine.data.files import available_sample_photos
-from gan_engine.data.sample_geotiffs import write_sample_geotiffs
+from gan_engine.data.rasters.sample_geotiffs import write_sample_geotiffs
 from gan_engine.errors import GanEngineError
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import torch
 
-from gan_engine.data.prompts import read_manifest
-from gan_engine.data.sample_prompts import MRI_PROMPTS, MULTISPECTRAL_PROMPTS, PHOTO_PROMPTS
+from gan_engine.data.prompts.corpus import MRI_PROMPTS, MULTISPECTRAL_PROMPTS, PHOTO_PROMPTS
+from gan_engine.data.prompts.manifests import read_manifest
 from gan_engine.errors import GanEngineError
 from gan_engine.protocols import TextEncoder
 from gan_engine.text.byte_encoder import ByteEncoderParams, ByteTextEncoder

@@ -22,7 +22,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from gan_engine.data.collate import collate_samples
 from gan_engine.data.epochs import EpochAware
 from gan_engine.data.resumable import ResumableBatchSampler, ResumableDataLoader
-from gan_engine.data.seeded import SeededSamples
+from gan_engine.data.seeding import SeededSamples
 from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.protocols import DatasetSelector, DegradationPipeline
 from gan_engine.types import Sample
@@ -90,7 +90,7 @@ class SRDataModule(pl.LightningDataModule):
     metadata kept as a list of dicts).
 
     With a ``degradation`` pipeline, samples carry a ``degradation_seed`` (see
-    :class:`~gan_engine.data.seeded.SeededSamples`) and every batch's ``lr`` (and ``hr``, for
+    :class:`~gan_engine.data.seeding.SeededSamples`) and every batch's ``lr`` (and ``hr``, for
     sharpened or pooled targets) is remade from ``hr`` by the pipeline after the batch reached its
     device (``on_after_batch_transfer``), so the pipeline runs batched on the GPU when training there.
     """

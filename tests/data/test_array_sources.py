@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gan_engine.data.intensity import (
+from gan_engine.data.sources import FrameView, MemorySource, RegionView, frames, full_box, load
+from gan_engine.data.transforms.intensity import (
     IntensityMap,
     MappedSource,
     fit_intensity,
     native_range,
     sample_values,
 )
-from gan_engine.data.sources import FrameView, MemorySource, RegionView, frames, full_box, load
 from gan_engine.errors import DataError
 from tests.data.modality_files import ramp
 

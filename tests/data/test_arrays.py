@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gan_engine.data.raster_files import probe_raster
+from gan_engine.data.rasters.files import probe_raster
 from gan_engine.errors import DataError
 from gan_engine.io.arrays import probe_array, read_array_window
 from gan_engine.io.raster_header import PixelWindow

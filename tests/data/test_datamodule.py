@@ -11,7 +11,8 @@ import torch
 from torch import nn
 
 from gan_engine.data.datamodule import EpochShuffleSampler, SRDataModule, default_workers
-from gan_engine.data.selectors import RGBFolderParams, RGBFolderSelector
+from gan_engine.data.photos.params import RGBFolderParams
+from gan_engine.data.photos.selectors import RGBFolderSelector
 from gan_engine.errors import DataError, InvalidParamError
 
 

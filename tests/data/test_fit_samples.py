@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from gan_engine.data.fit_samples import DatasetSamples
-from gan_engine.data.raster_params import Sentinel2Params
-from gan_engine.data.raster_selectors import Sentinel2Selector
+from gan_engine.data.rasters.params import Sentinel2Params
+from gan_engine.data.rasters.selectors import Sentinel2Selector
 from gan_engine.normalisers.branches import PerBranchNormaliser
 from gan_engine.normalisers.statistics import PercentileNormaliser, ZScoreNormaliser
 

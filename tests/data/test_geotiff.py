@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gan_engine.data.raster_files import probe_raster, probe_rasters, read_window
+from gan_engine.data.rasters.files import probe_raster, probe_rasters, read_window
 from gan_engine.errors import DataError
 from gan_engine.io.geotiff import (
     RasterioMissingError,

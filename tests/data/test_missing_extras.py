@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gan_engine.data.volume_selectors import SampleMRISelector
+from gan_engine.data.volumes.mri import SampleMRISelector
 from gan_engine.errors import DataError, GanEngineError
 from gan_engine.io.nifti import NiftiSource
 from gan_engine.io.optional import MissingExtraError
@@ -60,9 +60,9 @@ def test_the_data_package_imports_without_the_extras(monkeypatch: pytest.MonkeyP
         "gan_engine.io.nifti",
         "gan_engine.io.tiff",
         "gan_engine.io.video",
-        "gan_engine.data.volume_selectors",
-        "gan_engine.data.microscopy_selectors",
-        "gan_engine.data.video_selectors",
+        "gan_engine.data.volumes.mri",
+        "gan_engine.data.volumes.microscopy",
+        "gan_engine.data.volumes.videos",
     ]
     for name in names:
         importlib.import_module(name)  # so that the originals come back after the test

@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 import torch
 
-from gan_engine.data.sample_prompts import PHOTO_PROMPTS
+from gan_engine.data.prompts.corpus import PHOTO_PROMPTS
 from gan_engine.text.byte_encoder import ByteEncoderParams, ByteTextEncoder
 from gan_engine.text.precomputed import PrecomputedParams, PrecomputedTextEncoder
 

@@ -1,0 +1,1 @@
+"""Transforms applied to samples: LR degradation, aligned augmentation, intensity mapping, nodata masks."""
