@@ -98,7 +98,7 @@ def _header_of(path: Path, image: Image.Image) -> ImageHeader:
     if mode in _UNSUPPORTED_MODES:
         msg = (
             f"image {path} has {_UNSUPPORTED_MODES[mode]} pixels (Pillow mode {mode!r}); "
-            "photo datasets read 8-bit images and 16-bit grayscale images"
+            "GAN-Engine reads 8-bit images and 16-bit grayscale images"
         )
         raise InputError(msg)
     if mode in _SIXTEEN_BIT_MODES:
@@ -156,9 +156,20 @@ def common_data_range(headers: Sequence[ImageHeader]) -> float:
     raise InputError(msg)
 
 
-def _pixels(image: Image.Image, header: ImageHeader, color: ColorMode) -> PixelArray:
+def _own_bands(image: Image.Image) -> Image.Image:
+    """``image`` in a mode whose bands it keeps: palette, bilevel and CMYK become RGB(A) or L."""
+    if image.mode in _KEPT_MODES:
+        return image
+    alpha = "A" in image.getbands() or "transparency" in image.info
+    return image.convert("RGBA" if alpha else ("L" if image.mode == "1" else "RGB"))
+
+
+def _pixels(image: Image.Image, header: ImageHeader, color: ColorMode | None) -> PixelArray:
     if header.data_range == 255.0:
-        array = np.asarray(image.convert("RGB" if color == "rgb" else "L"), dtype=np.uint8)
+        converted = (
+            _own_bands(image) if color is None else image.convert("RGB" if color == "rgb" else "L")
+        )
+        array = np.asarray(converted, dtype=np.uint8)
     else:
         array = np.asarray(image).astype(np.uint16)  # native byte order whatever the file's
         if color == "rgb":
@@ -168,8 +179,11 @@ def _pixels(image: Image.Image, header: ImageHeader, color: ColorMode) -> PixelA
     return np.ascontiguousarray(array.transpose(2, 0, 1))
 
 
-def read_image_array(path: str | Path, color: ColorMode) -> PixelArray:
+def read_image_array(path: str | Path, color: ColorMode | None) -> PixelArray:
     """Decode an image into ``[C, H, W]`` uint8 or uint16 pixels (``C`` = 3 for rgb, 1 for gray).
+
+    ``color=None`` keeps the file's own bands (L: 1, LA: 2, RGB: 3, RGBA: 4; palette, bilevel and
+    CMYK images become RGB/RGBA or L), as prediction reads them.
 
     Raises:
         InputError: the file cannot be decoded or has an unsupported pixel format.
@@ -196,28 +210,11 @@ def read_image(path: str | Path, color: ColorMode) -> tuple[Tensor, float]:
     return torch.from_numpy(array.astype(np.float32)), data_range
 
 
-def _decode(path: Path) -> npt.NDArray[Any]:
-    try:
-        with Image.open(path) as opened:
-            opened.load()
-            image: Image.Image = opened
-            if image.mode not in _KEPT_MODES:
-                alpha = "A" in image.getbands() or "transparency" in image.info
-                image = image.convert("RGBA" if alpha else ("L" if image.mode == "1" else "RGB"))
-            if image.mode.startswith("I;16"):
-                array = np.asarray(image).astype(np.uint16)
-            else:
-                array = np.asarray(image)
-    except Exception as error:  # Pillow reports bad files with many exception types
-        msg = f"cannot read image {path}: {type(error).__name__}: {error}"
-        raise InputError(msg) from error
-    if array.ndim == 2:
-        array = array[..., None]
-    return np.ascontiguousarray(array.transpose(2, 0, 1))
-
-
 def open_image(path: Path) -> ArraySource:
-    """Decode ``path`` into an in-memory source ``[C, H, W]``."""
+    """Decode ``path`` into an in-memory source ``[C, H, W]`` with the file's own bands.
+
+    The pixels are those of the training reader :func:`read_image_array` with ``color=None``.
+    """
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         msg = f"{path}: not an image suffix Pillow is used for ({', '.join(_FORMATS)})"
@@ -226,7 +223,7 @@ def open_image(path: Path) -> ArraySource:
     def create(target: Path, layout: OutputLayout) -> RasterSink:
         return ArraySink(layout, lambda array: save_image(array, target, fmt))
 
-    return ArraySource(_decode(path), path, None, create)
+    return ArraySource(read_image_array(path, None), path, None, create)
 
 
 def save_image(array: npt.NDArray[Any], target: Path, fmt: str) -> None:

@@ -27,13 +27,10 @@ import numpy.typing as npt
 
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink
-from gan_engine.io.boxes import Box, NativeArray, check_box
+from gan_engine.io.boxes import Box, NativeArray, check_box, full_box
 from gan_engine.io.errors import InputError
 from gan_engine.io.memory import ArraySink, ArraySource
 from gan_engine.io.optional import missing_extra, require
-
-_BAND_AXES = frozenset("SC")
-
 
 TIFF_EXTENSIONS: tuple[str, ...] = ("tif", "tiff")
 _CHANNEL_AXES = frozenset("CS")
@@ -64,6 +61,9 @@ def _layout(path: Path, axes: str, shape: tuple[int, ...]) -> tuple[str, str, st
 class TiffStackSource:
     """The first series of a TIFF file as ``[C, D, H, W]``.
 
+    Attributes:
+        photometric: ``"rgb"`` when the first page is stored as RGB, else ``None``.
+
     Raises:
         MissingExtraError: tifffile is not installed.
         InputError: the file cannot be read, has an unsupported dtype or axes; names the file.
@@ -82,6 +82,8 @@ class TiffStackSource:
                 self.file_shape = tuple(int(size) for size in series.shape)
                 dtype = np.dtype(series.dtype)
                 offset = series.dataoffset
+                rgb = series.keyframe.photometric == tifffile.PHOTOMETRIC.RGB
+                self.photometric: str | None = "rgb" if rgb else None
                 self.memory_mappable = offset is not None
                 if not self.memory_mappable:
                     # Decoding the first and last page finds corrupt data now, not in a worker.
@@ -128,6 +130,11 @@ class TiffStackSource:
         return self._shape
 
     @property
+    def kept_axes(self) -> str:
+        """The file's axes that are read (size > 1, or ``Y``/``X``), in the file's order."""
+        return self._kept
+
+    @property
     def dtype(self) -> np.dtype[Any]:
         """The file's pixel dtype."""
         return self._dtype
@@ -165,39 +172,22 @@ class TiffStackSource:
 
 
 def open_tiff(path: Path) -> ArraySource:
-    """Read the first series of ``path`` into an in-memory source ``[C, *S]``."""
-    tifffile = require("tifffile", "microscopy", path)
-    try:
-        with tifffile.TiffFile(path) as tif:
-            series = tif.series[0]
-            axes: str = series.axes
-            array = np.asarray(series.asarray())
-            photometric = "rgb" if tif.pages[0].photometric == tifffile.PHOTOMETRIC.RGB else None
-    except Exception as error:  # tifffile reports bad files with many exception types
-        msg = f"cannot read TIFF {path}: {type(error).__name__}: {error}"
-        raise InputError(msg) from error
-    kept = [
-        i
-        for i, (axis, size) in enumerate(zip(axes, array.shape, strict=True))
-        if size > 1 or axis in "YX"
-    ]
-    bands = [i for i in kept if axes[i] in _BAND_AXES]
-    spatial = [i for i in kept if axes[i] not in _BAND_AXES]
-    if len(bands) > 1 or len(spatial) > 3:
-        msg = (
-            f"TIFF {path} has axes {axes} of shape {array.shape}: expected one band axis (S or C), "
-            "Y, X and at most one depth or frame axis"
-        )
-        raise InputError(msg)
-    squeezed = array.reshape([array.shape[i] for i in kept])
-    order = [kept.index(i) for i in bands + spatial]
-    channels_first = squeezed.transpose(order) if bands else squeezed[None]
-    kept_axes = "".join(axes[i] for i in kept)
-    inverse = list(np.argsort(order)) if bands else None
+    """Read the first series of ``path`` into an in-memory source ``[C, H, W]`` or ``[C, D, H, W]``.
+
+    The values are those of the training reader :class:`TiffStackSource`, without its depth axis when
+    the file has none; the output is written back in the file's own axis order.
+    """
+    reader = TiffStackSource(path)
+    array = reader.read(full_box(reader.shape))  # [C, D, H, W]
+    channels_first = array if reader.depth_axis else array[:, 0]
+    present = "".join(axis for axis in (reader.channel_axis, reader.depth_axis, "Y", "X") if axis)
+    kept_axes = reader.kept_axes
+    inverse = [present.index(axis) for axis in kept_axes]
+    photometric = reader.photometric
 
     def create(target: Path, layout: OutputLayout) -> RasterSink:
         def save(result: npt.NDArray[Any]) -> None:
-            data = result.transpose(inverse) if inverse is not None else result[0]
+            data = (result if reader.channel_axis else result[0]).transpose(inverse)
             save_tiff(data, target, kept_axes, photometric)
 
         return ArraySink(layout, save)

@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink
-from gan_engine.io.boxes import Box, NativeArray, check_box
+from gan_engine.io.boxes import Box, NativeArray, check_box, full_box
 from gan_engine.io.errors import InputError
 from gan_engine.io.memory import ArraySink, ArraySource
 from gan_engine.io.optional import missing_extra, require
@@ -70,8 +70,15 @@ def _frame_count(iio: Any, path: Path, is_batch: bool, reported: float | None) -
     return sum(1 for _ in iio.imiter(path))
 
 
-def _convert(frame: NativeArray, color: VideoColor, path: Path) -> NativeArray:
-    """One decoded frame ``[H, W]``/``[H, W, 3|4]`` as ``[C, H, W]`` in ``color``."""
+def _convert(frame: NativeArray, color: VideoColor | None, path: Path) -> NativeArray:
+    """One decoded frame ``[H, W]``/``[H, W, 3|4]`` as ``[C, H, W]`` in ``color``.
+
+    ``color=None`` keeps the frame's own channels (gray: 1, RGB: 3, RGBA: 4).
+    """
+    if color is None and frame.ndim == 3 and frame.shape[2] in (1, 3, 4):
+        return np.ascontiguousarray(frame.transpose(2, 0, 1))
+    if color is None and frame.ndim == 2:
+        return np.ascontiguousarray(frame[None])
     if frame.ndim == 3 and frame.shape[2] in (3, 4):
         rgb = frame[..., :3]  # alpha is dropped: training data are opaque
     elif frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] == 1):
@@ -92,7 +99,8 @@ class VideoSource:
 
     Args:
         path: the video file.
-        color: ``"rgb"`` (3 channels; gray videos repeated) or ``"gray"`` (1 channel, luma).
+        color: ``"rgb"`` (3 channels; gray videos repeated) or ``"gray"`` (1 channel, luma);
+            ``None`` keeps the file's own channels (gray: 1, RGB: 3, RGBA: 4), as prediction does.
         cache: decode every frame on the first read and keep them (per process).
 
     Raises:
@@ -100,7 +108,9 @@ class VideoSource:
         InputError: the file cannot be decoded (no backend, corrupt), names the file.
     """
 
-    def __init__(self, path: str | Path, color: VideoColor = "rgb", *, cache: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, color: VideoColor | None = "rgb", *, cache: bool = False
+    ) -> None:
         self.path = Path(path)
         self.color = color
         self.cache = cache
@@ -200,24 +210,17 @@ def _timing(iio: Any, path: Path) -> dict[str, float]:
 
 
 def open_video(path: Path) -> ArraySource:
-    """Decode every frame of ``path`` into an in-memory source ``[C, F, H, W]`` (uint8)."""
+    """Decode every frame of ``path`` into an in-memory source ``[C, F, H, W]`` (uint8).
+
+    The frames are those of the training reader :class:`VideoSource`, with the file's own channels.
+    """
+    reader = VideoSource(path, color=None)
+    array = reader.read(full_box(reader.shape))
     iio = require("imageio.v3", "video", path)
     try:
-        frames = np.asarray(iio.imread(path, index=None))
         timing = _timing(iio, path)
     except Exception as error:  # imageio and its plugins raise many exception types
-        reason = " ".join(str(error).split())[:240]
-        msg = (
-            f"cannot read video {path}: {type(error).__name__}: {reason} (movie formats need an "
-            "imageio backend: pip install 'gan-engine[video]')"
-        )
-        raise InputError(msg) from error
-    if frames.ndim == 3:  # grayscale frames [F, H, W]
-        frames = frames[..., None]
-    if frames.ndim != 4:
-        msg = f"video {path}: expected frames [F, H, W, C], got shape {frames.shape}"
-        raise InputError(msg)
-    array = np.ascontiguousarray(frames.transpose(3, 0, 1, 2))
+        raise _unreadable(path, error) from error
     source_frames = array.shape[1]
 
     def create(target: Path, layout: OutputLayout) -> RasterSink:
