@@ -82,6 +82,19 @@ def probe_array(path: str | Path) -> RasterHeader:
     return _header_from(path, shape, dtype)
 
 
+def open_npy(path: Path) -> np.memmap[Any, Any] | NativeArray:
+    """A ``.npy`` file's array through a read-only memory map (no pixels read yet).
+
+    Raises:
+        InputError: the file is missing, corrupt or not a ``.npy`` array (object arrays included).
+    """
+    try:
+        array: np.memmap[Any, Any] | NativeArray = np.load(path, mmap_mode="r", allow_pickle=False)
+    except Exception as error:  # numpy reports bad files with several exception types
+        raise _unreadable(path, error) from error
+    return array
+
+
 def read_array_window(header: RasterHeader, window: PixelWindow) -> NativeArray:
     """Read ``window`` of every band: ``[C, height, width]`` in the stored dtype (a copy).
 
@@ -97,10 +110,12 @@ def read_array_window(header: RasterHeader, window: PixelWindow) -> NativeArray:
             with np.load(path, allow_pickle=False) as archive:
                 data = archive[next(iter(archive.files))]
         else:
-            data = np.load(path, mmap_mode="r", allow_pickle=False)
+            data = open_npy(path)
         if data.ndim == 2:
             data = data[None]
         array = np.array(data[:, rows, cols], copy=True)
+    except InputError:
+        raise
     except Exception as error:  # numpy reports bad files with several exception types
         raise _unreadable(path, error) from error
     expected = (header.bands, window.height, window.width)

@@ -202,21 +202,23 @@ def _window(window: Window) -> Any:
 
 
 class GeoTiffSource:
-    """A GeoTIFF seen as ``[C, H, W]``, read window by window."""
+    """A GeoTIFF seen as ``[C, H, W]``, read window by window from a dataset kept open.
+
+    Its shape, dtype and nodata value come from the training reader's header (:func:`probe_geotiff`).
+    """
 
     def __init__(self, path: Path) -> None:
+        self.header = probe_geotiff(path)
         rasterio = require("rasterio", "geo", path)
         try:
             self.dataset: Any = rasterio.open(path)
         except Exception as error:  # rasterio raises RasterioIOError and GDAL errors
-            msg = f"cannot read GeoTIFF {path}: {error}"
-            raise InputError(msg) from error
+            raise _unreadable(path, error) from error
         self.path = path
-        dataset = self.dataset
-        self.shape: tuple[int, ...] = (int(dataset.count), int(dataset.height), int(dataset.width))
-        self.dtype: np.dtype[Any] = np.dtype(dataset.dtypes[0])
-        nodata = dataset.nodata
-        self.nodata: float | None = None if nodata is None else float(nodata)
+        header = self.header
+        self.shape: tuple[int, ...] = (header.bands, header.height, header.width)
+        self.dtype: np.dtype[Any] = np.dtype(header.dtype)
+        self.nodata: float | None = header.nodata
 
     def read(self, window: Window) -> npt.NDArray[Any]:
         """Values ``[C, h, w]`` at ``window`` (rows, columns)."""

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from gan_engine.io.arrays import open_npy
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink, Window
 from gan_engine.io.errors import InputError
@@ -20,14 +21,10 @@ from gan_engine.types import SpatialDims
 
 
 class NpySource:
-    """A memory-mapped ``.npy`` array seen as ``[C, *S]``."""
+    """A memory-mapped ``.npy`` array seen as ``[C, *S]``, opened by the training reader's open_npy."""
 
     def __init__(self, path: Path, spatial_dims: SpatialDims) -> None:
-        try:
-            array = np.load(path, mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError) as error:
-            msg = f"cannot read {path} as a .npy array: {error}"
-            raise InputError(msg) from error
+        array = open_npy(path)
         self.path = path
         self.squeezed = array.ndim == spatial_dims
         allowed = {spatial_dims, spatial_dims + 1} | ({4} if spatial_dims == 2 else set())
