@@ -7,8 +7,10 @@ The training readers of :mod:`gan_engine.io` (:class:`~gan_engine.io.nifti.Nifti
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol, TypeAlias
 
+import numpy as np
 import numpy.typing as npt
 
 Box: TypeAlias = tuple[tuple[int, int], ...]
@@ -51,3 +53,29 @@ def check_box(source: Boxed, box: Box) -> None:
     if not inside:
         msg = f"window {box} is not inside {source.label} of size {size_text(spatial)}"
         raise ValueError(msg)
+
+
+class FileSource:
+    """What the one-file training readers share: the file as label, and the shape and dtype they set.
+
+    Subclasses set ``path``, ``_shape`` (``(C, *S)``) and ``_dtype`` when they open the file.
+    """
+
+    path: Path
+    _shape: tuple[int, ...]
+    _dtype: np.dtype[Any]
+
+    @property
+    def label(self) -> str:
+        """The file."""
+        return str(self.path)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """``(C, *S)``: channels, then the spatial sizes."""
+        return self._shape
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The dtype reads return (the file's)."""
+        return self._dtype

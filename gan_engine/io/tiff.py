@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink
-from gan_engine.io.boxes import Box, NativeArray, check_box, full_box
+from gan_engine.io.boxes import Box, FileSource, NativeArray, check_box, full_box
 from gan_engine.io.errors import InputError
 from gan_engine.io.memory import ArraySink, ArraySource
 from gan_engine.io.optional import missing_extra, require
@@ -58,7 +58,7 @@ def _layout(path: Path, axes: str, shape: tuple[int, ...]) -> tuple[str, str, st
     return "".join(channel), "".join(depth), kept
 
 
-class TiffStackSource:
+class TiffStackSource(FileSource):
     """The first series of a TIFF file as ``[C, D, H, W]``.
 
     Attributes:
@@ -120,24 +120,9 @@ class TiffStackSource:
         return state
 
     @property
-    def label(self) -> str:
-        """The file."""
-        return str(self.path)
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """``(C, D, H, W)``."""
-        return self._shape
-
-    @property
     def kept_axes(self) -> str:
         """The file's axes that are read (size > 1, or ``Y``/``X``), in the file's order."""
         return self._kept
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        """The file's pixel dtype."""
-        return self._dtype
 
     def _data(self) -> NativeArray:
         if self._array is None:

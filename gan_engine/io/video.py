@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink
-from gan_engine.io.boxes import Box, NativeArray, check_box, full_box
+from gan_engine.io.boxes import Box, FileSource, NativeArray, check_box, full_box
 from gan_engine.io.errors import InputError
 from gan_engine.io.memory import ArraySink, ArraySource
 from gan_engine.io.optional import missing_extra, require
@@ -94,7 +94,7 @@ def _convert(frame: NativeArray, color: VideoColor | None, path: Path) -> Native
     return np.ascontiguousarray(rgb.transpose(2, 0, 1))
 
 
-class VideoSource:
+class VideoSource(FileSource):
     """A video as ``[C, T, H, W]``: channels from ``color``, frames as the depth axis.
 
     Args:
@@ -136,21 +136,6 @@ class VideoSource:
         state = self.__dict__.copy()
         state["_frames"] = None  # each worker decodes its own copy
         return state
-
-    @property
-    def label(self) -> str:
-        """The file."""
-        return str(self.path)
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """``(C, T, H, W)``."""
-        return self._shape
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        """The decoded frames' dtype."""
-        return self._dtype
 
     def _frame(self, index: int) -> NativeArray:
         import imageio.v3 as iio
