@@ -224,3 +224,10 @@ def test_predict_file_equals_predict_on_the_training_array(
             np.testing.assert_array_equal(written.read(_full(written.shape)), expected)
         finally:
             written.close()
+
+
+def test_the_formats_page_lists_every_suffix() -> None:
+    page = Path(__file__).resolve().parents[2] / "docs" / "concepts" / "io.md"
+    words = set(page.read_text(encoding="utf-8").replace("`", " ").split())
+    missing = [suffix for fmt in FORMATS for suffix in fmt.suffixes if suffix not in words]
+    assert not missing, f"docs/concepts/io.md does not list {missing}"
