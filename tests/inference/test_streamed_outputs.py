@@ -7,6 +7,7 @@ predictor computes in memory, written by the format library in one call.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
 from pathlib import Path
 
@@ -153,6 +154,49 @@ def test_bigtiff_is_written_when_asked_and_reads_back(tmp_path: Path) -> None:
         assert tif.is_bigtiff
 
 
+# --- NIfTI -------------------------------------------------------------------------------------
+
+
+def _nifti(path: Path, volume: np.ndarray) -> None:
+    nibabel = pytest.importorskip("nibabel")
+    affine = np.array([[2.0, 0, 0, -10], [0, 1.5, 0, 5], [0, 0, 3.0, 1], [0, 0, 0, 1]])
+    nibabel.save(nibabel.Nifti1Image(volume, affine), path)
+
+
+@pytest.mark.parametrize("suffix", [".nii", ".nii.gz"])
+@pytest.mark.parametrize(
+    ("dims", "shape"),
+    [(3, (8, 6, 12)), (2, (28, 24, 3)), (2, (20, 18, 2, 2))],  # slabs; slices; banded slices
+)
+def test_a_streamed_nifti_is_the_file_nibabel_writes_for_the_whole_volume(
+    tmp_path: Path, suffix: str, dims: SpatialDims, shape: tuple[int, ...]
+) -> None:
+    nibabel = pytest.importorskip("nibabel")
+    volume = _values(shape, 1000, np.float32)
+    source = tmp_path / f"in{suffix}"
+    _nifti(source, volume)
+    channels = shape[3] if len(shape) == 4 else 1
+    predictor = _predictor(dims, channels, 1000.0, tile=14)
+    streamed = predictor.predict_file(source, tmp_path / f"out{suffix}").target
+    # the in-memory result, [C, k, j, i] → (i, j, k[, c])
+    lr = volume[..., None] if len(shape) == 3 else volume
+    in_memory = predictor.predict(np.ascontiguousarray(lr.transpose(3, 2, 1, 0)))
+    whole = in_memory.transpose(3, 2, 1, 0)
+    image = nibabel.load(streamed)
+    np.testing.assert_array_equal(
+        np.asarray(image.dataobj), whole if channels > 1 else whole[..., 0]
+    )
+    # byte for byte what nibabel writes for that array with the streamed header
+    reference = tmp_path / "whole.nii"
+    nibabel.Nifti1Image(np.asarray(image.dataobj), image.affine, header=image.header).to_filename(
+        reference
+    )
+    written = (
+        gzip.decompress(streamed.read_bytes()) if suffix == ".nii.gz" else streamed.read_bytes()
+    )
+    assert written == reference.read_bytes()
+
+
 # --- failures -----------------------------------------------------------------------------------
 
 
@@ -163,7 +207,20 @@ def _tiff_input(folder: Path) -> Path:
     return path
 
 
-INPUTS: dict[str, Callable[[Path], Path]] = {"tif": _tiff_input}
+def _nifti_input(suffix: str) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        path = folder / f"a{suffix}"
+        _nifti(path, _values((40, 30, 3), 250, np.float32))
+        return path
+
+    return make
+
+
+INPUTS: dict[str, Callable[[Path], Path]] = {
+    "tif": _tiff_input,
+    "nii": _nifti_input(".nii"),
+    "nii.gz": _nifti_input(".nii.gz"),
+}
 
 
 @pytest.mark.parametrize("kind", sorted(INPUTS))
