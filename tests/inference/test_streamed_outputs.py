@@ -197,6 +197,52 @@ def test_a_streamed_nifti_is_the_file_nibabel_writes_for_the_whole_volume(
     assert written == reference.read_bytes()
 
 
+# --- video -------------------------------------------------------------------------------------
+
+
+def _clip(path: Path, frames: int = 4) -> np.ndarray:
+    iio = pytest.importorskip("imageio.v3")
+    clip = _values((frames, 16, 32, 3), 250, np.uint8)  # 16 px: MP4 macroblocks
+    iio.imwrite(path, clip, extension=path.suffix, fps=10)
+    return clip
+
+
+def test_video_frames_are_decoded_one_at_a_time_as_windows_ask(tmp_path: Path) -> None:
+    iio = pytest.importorskip("imageio.v3")
+    from gan_engine.io.video import VideoSource
+
+    path = tmp_path / "clip.mp4"
+    _clip(path, frames=5)
+    whole = np.asarray(iio.imread(path, index=None)).transpose(3, 0, 1, 2)
+    source = VideoSource(path)
+    assert source.shape == whole.shape
+    windows = [(1, 3, 2, 9), (2, 4, 0, 16), (4, 5, 5, 6), (0, 2, 3, 7)]  # the last one rewinds
+    for first, stop, top, bottom in windows:
+        window = (slice(first, stop), slice(top, bottom), slice(4, 20))
+        np.testing.assert_array_equal(source.read(window), whole[(slice(None), *window)])
+        assert max(source._kept) < stop  # nothing decoded beyond the window
+        assert min(source._kept) >= first  # nothing kept before it
+    source.close()
+
+
+def test_a_streamed_movie_is_the_file_a_whole_clip_write_gives(tmp_path: Path) -> None:
+    iio = pytest.importorskip("imageio.v3")
+    from gan_engine.io.video import save_video
+
+    source = tmp_path / "clip.mp4"
+    _clip(source)
+    predictor = _predictor(2, 3, 255.0, tile=14)
+    streamed = predictor.predict_file(source, tmp_path / "out.mp4").target
+    decoded = np.asarray(iio.imread(source, index=None)).transpose(3, 0, 1, 2)
+    in_memory = predictor.predict(decoded)
+    reference = tmp_path / "whole.mp4"
+    save_video(in_memory, reference, {"fps": 10.0})
+    np.testing.assert_array_equal(
+        np.asarray(iio.imread(streamed, index=None)), np.asarray(iio.imread(reference, index=None))
+    )
+    assert iio.immeta(streamed)["fps"] == 10.0
+
+
 # --- failures -----------------------------------------------------------------------------------
 
 
@@ -220,6 +266,9 @@ INPUTS: dict[str, Callable[[Path], Path]] = {
     "tif": _tiff_input,
     "nii": _nifti_input(".nii"),
     "nii.gz": _nifti_input(".nii.gz"),
+    "mp4": lambda folder: (
+        folder / "a.mp4" if _clip(folder / "a.mp4", frames=3) is not None else folder
+    ),
 }
 
 
@@ -228,7 +277,7 @@ def test_a_failure_mid_stream_leaves_no_file(tmp_path: Path, kind: str) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     source = INPUTS[kind](folder)
-    predictor = _predictor(2, 1, 255.0)
+    predictor = _predictor(2, 3 if kind == "mp4" else 1, 255.0)
     _fail_after(predictor, 3)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="boom"):
