@@ -21,7 +21,7 @@ import numpy.typing as npt
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink, Window
 from gan_engine.io.errors import InputError
-from gan_engine.io.memory import ArraySink
+from gan_engine.io.memory import ArraySink, check_in_memory
 from gan_engine.io.optional import require
 from gan_engine.io.stream import FrameQueue
 
@@ -136,6 +136,7 @@ class VideoSource:
         speed = layout.shape[1] / self.shape[1]  # > 1 when a 3D model upscaled time
         timing = _faster(self.timing, speed)
         if target.suffix.lower() == ".gif":
+            check_in_memory(target, layout, "GIF")
             return ArraySink(layout, lambda out: save_video(out, target, timing))
         return VideoSink(target, layout, timing)
 

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from torch import Tensor
 
+from gan_engine.inference.errors import OutputError
 from gan_engine.inference.predictor import PredictOptions, Predictor
 from gan_engine.io.base import OutputLayout
 from gan_engine.io.stream import FrameQueue, write_block
@@ -241,6 +243,48 @@ def test_a_streamed_movie_is_the_file_a_whole_clip_write_gives(tmp_path: Path) -
         np.asarray(iio.imread(streamed, index=None)), np.asarray(iio.imread(reference, index=None))
     )
     assert iio.immeta(streamed)["fps"] == 10.0
+
+
+# --- formats that cannot stream ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "instead"), [("photo.png", "TIFF (.tif)"), ("clip.gif", "MP4")])
+def test_an_output_written_whole_over_the_budget_is_refused_before_any_work(
+    tmp_path: Path, name: str, instead: str
+) -> None:
+    source = tmp_path / name
+    if name.endswith(".gif"):
+        iio = pytest.importorskip("imageio.v3")
+        iio.imwrite(source, _values((3, 16, 20, 3), 250, np.uint8), extension=".gif", duration=80)
+    else:
+        Image.fromarray(_values((30, 40, 3), 250, np.uint8)).save(source)
+    model = tiny_srresnet(2, 3, 2, seed=5, tail_gain=1.0)
+    normaliser = MinMaxNormaliser(3, MinMaxParams(minimum=[0.0], maximum=[255.0]))
+    predictor = Predictor(model, normaliser, options=PredictOptions(tile=16, max_memory=20_000))
+    _fail_after(predictor, 0)  # any forward pass would fail with "boom"
+    with pytest.raises(OutputError) as refused:
+        predictor.predict_file(source, tmp_path / "out" / name)
+    message = str(refused.value)
+    assert "cannot be written in parts" in message
+    assert "19.5 KiB (max_memory, --max-memory)" in message
+    assert instead in message
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+    # within the budget the same output is written
+    predictor = Predictor(model, normaliser, options=PredictOptions(tile=16, max_memory=2**30))
+    assert predictor.predict_file(source, tmp_path / "out" / name).target.is_file()
+
+
+def test_predict_max_memory_reaches_the_refusal(checkpoint: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from containers.cli.main import main
+
+    source = tmp_path / "photo.png"
+    Image.fromarray(_values((20, 24, 3), 250, np.uint8)).save(source)
+    args = ["predict", str(checkpoint), str(source), "--out", str(tmp_path / "o"), "--no-progress"]
+    assert main([*args, "--accelerator", "cpu", "--max-memory", "64KiB"]) == 2
+    err = capsys.readouterr().err
+    assert "over the memory budget of 64.0 KiB" in err
+    assert "TIFF (.tif)" in err
+    assert main([*args, "--accelerator", "cpu", "--max-memory", "1GiB"]) == 0
 
 
 # --- failures -----------------------------------------------------------------------------------
