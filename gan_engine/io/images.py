@@ -11,7 +11,8 @@ three channels. LR is always derived from the HR crop, so orientation does not m
 
 Prediction (:func:`open_image`) keeps the file's own bands: L: 1 band, LA: 2, RGB: 3, RGBA: 4
 (palette, bilevel and CMYK images are converted to RGB/RGBA or L first), 16-bit grayscale as uint16
-``[1, H, W]``. Outputs are written in the same mode; JPEG at quality 95.
+``[1, H, W]``. Outputs are written in the same mode; JPEG at quality 95. Outputs over the memory
+budget are refused before any work (:func:`~gan_engine.io.memory.check_in_memory`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from torch import Tensor
 from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink
 from gan_engine.io.errors import InputError
-from gan_engine.io.memory import ArraySink, ArraySource
+from gan_engine.io.memory import ArraySink, ArraySource, check_in_memory
 
 _KEPT_MODES = frozenset({"L", "LA", "RGB", "RGBA", "I;16", "I;16B", "I;16L", "I;16N"})
 _FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP", ".webp": "WEBP"}
@@ -221,6 +222,7 @@ def open_image(path: Path) -> ArraySource:
         raise InputError(msg)
 
     def create(target: Path, layout: OutputLayout) -> RasterSink:
+        check_in_memory(target, layout, fmt)
         return ArraySink(layout, lambda array: save_image(array, target, fmt))
 
     return ArraySource(read_image_array(path, None), path, None, create)

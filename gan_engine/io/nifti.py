@@ -1,4 +1,4 @@
-"""NIfTI volumes (``.nii``, ``.nii.gz``) through nibabel (the ``medical`` extra), read window by window.
+"""NIfTI volumes (``.nii``, ``.nii.gz``) through nibabel (``medical`` extra), read and written by windows.
 
 Axes: NIfTI stores voxels as ``(i, j, k[, t])``. Training and prediction both present them as
 ``[C, D, H, W]`` with ``D = k`` (the slice axis of most acquisitions), ``H = j`` and ``W = i``, so
@@ -12,14 +12,17 @@ array proxy (``img.dataobj[...]``), so a read touches only its voxels of an unco
 Training (:class:`NiftiSource`, :func:`nifti_sources`): a 4D file's fourth axis (time, or anything
 else) becomes channels or separate volumes.
 
-Prediction (:class:`NiftiInput`): a 4D file's fourth axis is the bands ``C``. The output restores the
-file's own axis order ``(i, j, k[, c])`` and keeps its header, with voxels ``scale`` times smaller
-along the upsampled axes; its affine maps the new voxel centres into the same physical space (the
-first voxel centre moves by ``(1/scale - 1)/2`` of an input voxel), so the output overlays the input.
+Prediction (:class:`NiftiInput`): a 4D file's fourth axis is the bands ``C``. Outputs are written
+slab by slab (:class:`NiftiSink`) in the file's own axis order ``(i, j, k[, c])``; the output keeps
+the header with voxels ``scale`` times smaller along the upsampled axes, and its affine maps the new
+voxel centres into the same physical space (the first voxel centre moves by ``(1/scale - 1)/2`` of an
+input voxel), so the output overlays the input.
 """
 
 from __future__ import annotations
 
+import gzip
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
@@ -31,8 +34,8 @@ from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink, Window
 from gan_engine.io.boxes import Box, NativeArray, check_box
 from gan_engine.io.errors import InputError
-from gan_engine.io.memory import ArraySink
-from gan_engine.io.optional import missing_extra
+from gan_engine.io.optional import missing_extra, require
+from gan_engine.io.stream import RegionFile
 
 NIFTI_SUFFIXES: tuple[str, ...] = (".nii", ".nii.gz")
 
@@ -216,43 +219,9 @@ class NiftiInput:
         return "affine", tuple(tuple(round(float(v), 6) for v in row) for row in affine)
 
     def create_sink(self, target: Path, layout: OutputLayout) -> RasterSink:
-        """An in-memory output, saved as NIfTI with the rescaled header and affine on commit."""
-
-        def save(result: npt.NDArray[Any]) -> None:
-            inverse = np.argsort(self.order)
-            volume = result.transpose(*(1 + int(a) for a in inverse), 0)
-            if not self.banded:
-                volume = volume[..., 0]
-            scaled_axes = [self.order[i] for i, up in enumerate(layout.scaled) if up]
-            self._save(volume, target, layout.scale, scaled_axes)
-
-        return ArraySink(layout, save)
-
-    def _save(
-        self, volume: npt.NDArray[Any], target: Path, scale: int, scaled_axes: list[int]
-    ) -> None:
-        affine = np.asarray(self.image.affine, dtype=np.float64)
-        step = np.eye(4)
-        for axis in scaled_axes:
-            step[axis, axis] = 1 / scale
-            step[axis, 3] = (1 / scale - 1) / 2
-        header = self.image.header.copy()
-        zooms = list(header.get_zooms())
-        for axis in scaled_axes:
-            zooms[axis] = zooms[axis] / scale
-        header.set_data_shape(volume.shape)
-        header.set_zooms(zooms)
-        header.set_data_dtype(volume.dtype)
-        output = type(self.image)(volume, affine @ step, header=header)
-        output.header.set_slope_inter(1.0, 0.0)
-        suffix = ".nii.gz" if target.name.endswith(".gz") else ".nii"
-        temporary = temporary_beside(target, suffix)
-        try:
-            output.to_filename(str(temporary))
-            publish(temporary, target)
-        except BaseException:
-            discard(temporary)
-            raise
+        """A NIfTI output with the rescaled header and affine, written slab by slab."""
+        scaled_axes = [self.order[i] for i, up in enumerate(layout.scaled) if up]
+        return NiftiSink(target, self.image, layout, scaled_axes, banded=self.banded)
 
     def close(self) -> None:
         """Release the image (nibabel opens the file per read)."""
@@ -264,3 +233,97 @@ def _has_scaling(proxy: Any) -> bool:
     return not (slope in (1.0, None) or np.isnan(slope)) or not (
         inter in (0.0, None) or np.isnan(inter)
     )
+
+
+class NiftiSink:
+    """Writes a NIfTI volume window by window: the header first, then voxels where they belong.
+
+    NIfTI voxels are Fortran-ordered ``(i, j, k, c)``, which is the C order of ``[C, k, j, i]``,
+    the sink's own layout: every window (a slab of ``k`` slices from a 3D model, a band of ``j``
+    rows of one slice from a 2D model) is written straight into its place in an uncompressed file.
+    A ``.nii.gz`` is compressed through a gzip stream on commit (nibabel's compression level), so
+    memory stays at one window either way. The header is the input's with voxels ``scale`` times
+    smaller along ``scaled_axes`` (volume axes), as nibabel would write it for the whole array.
+    """
+
+    def __init__(
+        self,
+        target: Path,
+        source: Any,
+        layout: OutputLayout,
+        scaled_axes: list[int],
+        *,
+        banded: bool,
+    ) -> None:
+        nibabel = require("nibabel", "medical", target)
+        channels, *spatial = layout.shape
+        volume_shape = (*spatial[::-1], channels) if banded else tuple(spatial[::-1])
+        scale = layout.scale
+        affine = np.asarray(source.affine, dtype=np.float64)
+        step = np.eye(4)
+        for axis in scaled_axes:
+            step[axis, axis] = 1 / scale
+            step[axis, 3] = (1 / scale - 1) / 2
+        header = source.header.copy()
+        zooms = list(header.get_zooms())
+        for axis in scaled_axes:
+            zooms[axis] = zooms[axis] / scale
+        header.set_data_shape(volume_shape)
+        header.set_zooms(zooms)
+        header.set_data_dtype(layout.dtype)
+        # the header nibabel would write for the whole volume, built around a zero-stride stand-in
+        stand_in = np.broadcast_to(np.zeros((), dtype=layout.dtype), volume_shape)
+        output = type(source)(stand_in, affine @ step, header=header)
+        output.header.set_slope_inter(1.0, 0.0)
+        output.update_header()
+        self.header: Any = output.header
+        self.compress = target.name.lower().endswith(".gz")
+        self.target = target
+        self.banded = banded
+        self.compress_level: int = nibabel.openers.Opener.default_compresslevel
+
+        def create(temporary: Path) -> int:
+            with temporary.open("wb") as file:
+                self.header.write_to(file)
+            return int(self.header.get_data_offset())
+
+        self.file = RegionFile(
+            target,
+            ".nii",
+            create,
+            tuple(layout.shape) if banded else tuple(spatial),
+            np.dtype(self.header.get_data_dtype()),
+        )
+
+    def write(self, window: Window, data: npt.NDArray[Any]) -> None:
+        """Store ``data[C, *window sizes]`` at ``window`` (``k``, ``j``, ``i``)."""
+        starts = tuple(span.start for span in window)
+        if self.banded:
+            self.file.write((0, *starts), data)
+        else:
+            self.file.write(starts, data[0])
+
+    def commit(self) -> None:
+        """Finish the file (compressing a ``.nii.gz``) and move it to its final name."""
+        if not self.compress:
+            self.file.commit()
+            return
+        plain = self.file.close()
+        packed = temporary_beside(self.target, ".nii.gz")
+        try:
+            with (
+                plain.open("rb") as source,
+                packed.open("wb") as raw,
+                gzip.GzipFile(self.target.name[:-3], "wb", self.compress_level, raw) as out,
+            ):
+                shutil.copyfileobj(source, out, 2**22)
+            publish(packed, self.target)
+        except BaseException:
+            discard(packed)
+            raise
+        finally:
+            discard(plain)
+
+    def abort(self) -> None:
+        """Remove the temporary file."""
+        self.file.abort()

@@ -13,24 +13,27 @@ voxels; other files (compressed, scattered pages) are decoded whole on the first
 per process.
 
 Prediction (:func:`open_tiff`) reads TIFFs that are not georeferenced whole, as ``[C, H, W]`` or
-``[C, D, H, W]``; the output keeps the axis order, the photometric interpretation and the dtype.
-Georeferenced TIFFs go through :mod:`gan_engine.io.geotiff` instead, which streams.
+``[C, D, H, W]``. The output keeps the file's axis order, the photometric interpretation and the
+dtype; it is written window by window into its place in an uncompressed file (:class:`TiffSink`,
+BigTIFF beyond 4 GiB), never held whole. Georeferenced TIFFs go through :mod:`gan_engine.io.geotiff`
+instead.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from gan_engine.io.atomic import discard, publish, temporary_beside
-from gan_engine.io.base import OutputLayout, RasterSink
+from gan_engine.io.base import OutputLayout, RasterSink, Window
 from gan_engine.io.boxes import Box, FileSource, NativeArray, check_box, full_box
-from gan_engine.io.errors import InputError
-from gan_engine.io.memory import ArraySink, ArraySource
+from gan_engine.io.errors import InputError, OutputError
+from gan_engine.io.memory import ArraySource
 from gan_engine.io.optional import missing_extra, require
+from gan_engine.io.stream import RegionFile
 
 TIFF_EXTENSIONS: tuple[str, ...] = ("tif", "tiff")
 _CHANNEL_AXES = frozenset("CS")
@@ -171,30 +174,87 @@ def open_tiff(path: Path) -> ArraySource:
     photometric = reader.photometric
 
     def create(target: Path, layout: OutputLayout) -> RasterSink:
-        def save(result: npt.NDArray[Any]) -> None:
-            data = (result if reader.channel_axis else result[0]).transpose(inverse)
-            save_tiff(data, target, kept_axes, photometric)
-
-        return ArraySink(layout, save)
+        return TiffSink(
+            target, layout, kept_axes, photometric, inverse if reader.channel_axis else None
+        )
 
     return ArraySource(np.ascontiguousarray(channels_first), path, None, create)
 
 
-def save_tiff(data: npt.NDArray[Any], target: Path, axes: str, photometric: str | None) -> None:
-    """Write ``data`` (axes ``axes``) to ``target`` atomically."""
-    tifffile = require("tifffile", "microscopy", target)
-    temporary = temporary_beside(target, target.suffix)
-    try:
-        tifffile.imwrite(
-            temporary,
-            data,
-            photometric=photometric or "minisblack",
-            metadata={"axes": axes},
+BIGTIFF_FROM = 2**32 - 2**25
+"""Outputs with more data bytes than this are BigTIFF (classic TIFF offsets end at 4 GiB)."""
+
+
+class TiffSink:
+    """Writes an uncompressed TIFF window by window: the header first, pixels where they belong.
+
+    The file is laid out by tifffile exactly as a whole-array write would lay it out (one
+    contiguous series, ``axes`` order, strips of whole rows), so each written window lands in its
+    place on disk and nothing is held in memory; written in the tiler's row bands, an interleaved
+    (``YXS``) image takes one write per band. BigTIFF when the pixels exceed
+    :data:`BIGTIFF_FROM` bytes, or when ``bigtiff`` asks for it.
+
+    Args:
+        target: the final name.
+        layout: the output ``[C, *S]``.
+        axes: tifffile axis letters of the file's array.
+        photometric: ``rgb`` or ``None`` (minisblack).
+        order: the permutation of ``[C, *S]`` that gives the file's axes, or ``None`` when the
+            file has no band axis (``C`` is dropped).
+        bigtiff: force (``True``) or forbid (``False``) BigTIFF; ``None`` decides by size.
+    """
+
+    def __init__(
+        self,
+        target: Path,
+        layout: OutputLayout,
+        axes: str,
+        photometric: str | None,
+        order: list[int] | None,
+        *,
+        bigtiff: bool | None = None,
+    ) -> None:
+        tifffile = require("tifffile", "microscopy", target)
+        self.order = order
+        shape = tuple(layout.shape[i] for i in order) if order is not None else layout.shape[1:]
+        big = (
+            bigtiff
+            if bigtiff is not None
+            else math.prod(shape) * layout.dtype.itemsize > BIGTIFF_FROM
         )
-        publish(temporary, target)
-    except BaseException:
-        discard(temporary)
-        raise
+        dtype = layout.dtype.newbyteorder("<")
+
+        def create(temporary: Path) -> int:
+            with tifffile.TiffWriter(temporary, bigtiff=big, byteorder="<") as writer:
+                placed = writer.write(
+                    shape=shape,
+                    dtype=dtype,
+                    photometric=photometric or "minisblack",
+                    metadata={"axes": axes},
+                    returnoffset=True,
+                )
+            if placed is None:  # pragma: no cover - uncompressed series are always contiguous
+                msg = f"tifffile did not lay {target} out contiguously"
+                raise OutputError(msg)
+            return int(placed[0])
+
+        self.file = RegionFile(target, target.suffix, create, shape, dtype)
+
+    def write(self, window: Window, data: npt.NDArray[Any]) -> None:
+        """Store ``data[C, *window sizes]`` at ``window``."""
+        starts = (0, *(span.start for span in window))
+        if self.order is None:
+            self.file.write(starts[1:], data[0])
+        else:
+            self.file.write(tuple(starts[i] for i in self.order), data.transpose(self.order))
+
+    def commit(self) -> None:
+        """Close the file and move it to its final name."""
+        self.file.commit()
+
+    def abort(self) -> None:
+        """Remove the temporary file."""
+        self.file.abort()
 
 
 def is_georeferenced(path: Path) -> bool:

@@ -12,15 +12,20 @@ set (much faster for GIFs and long-GOP videos, whose random access decodes from 
 the colour a dataset asks for (``rgb`` or ``gray``); see :func:`gan_engine.data.sources.frames` for
 2D models.
 
-Prediction (:func:`open_video`) decodes every frame with the file's own channels, and the output is
-written in the input's container with the same frame timing; when a 3D model upscales time the output
-has ``T · scale`` frames, played faster by the same factor so the clip keeps its length.
+Prediction (:class:`VideoInput`, :func:`open_video`) probes the file with the training reader and
+converts frames with it (the file's own channels), decoding forward one frame at a time as windows
+ask for them. The output is written in the input's container with the same frame timing, frame by
+frame as each is complete (GIF, which Pillow assembles whole, is written on commit and counts against
+the memory budget like photos); when a 3D model upscales time the output has ``T · scale`` frames,
+played faster by the same factor so the clip keeps its length.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
@@ -28,11 +33,12 @@ import numpy as np
 import numpy.typing as npt
 
 from gan_engine.io.atomic import discard, publish, temporary_beside
-from gan_engine.io.base import OutputLayout, RasterSink
-from gan_engine.io.boxes import Box, FileSource, NativeArray, check_box, full_box
+from gan_engine.io.base import OutputLayout, RasterSink, Window
+from gan_engine.io.boxes import Box, FileSource, NativeArray, check_box
 from gan_engine.io.errors import InputError
-from gan_engine.io.memory import ArraySink, ArraySource
+from gan_engine.io.memory import ArraySink, check_in_memory
 from gan_engine.io.optional import missing_extra, require
+from gan_engine.io.stream import FrameQueue
 
 VIDEO_SUFFIXES: tuple[str, ...] = (".gif", ".mp4", ".mov", ".avi", ".mkv", ".webm")
 
@@ -137,6 +143,10 @@ class VideoSource(FileSource):
         state["_frames"] = None  # each worker decodes its own copy
         return state
 
+    def frame_array(self, frame: Any, index: int) -> NativeArray:
+        """Decoded frame ``index`` as ``[C, H, W]`` in this source's colour, checked against frame 0."""
+        return self._checked(_convert(np.asarray(frame), self.color, self.path), index)
+
     def _frame(self, index: int) -> NativeArray:
         import imageio.v3 as iio
 
@@ -194,25 +204,91 @@ def _timing(iio: Any, path: Path) -> dict[str, float]:
     return {}
 
 
-def open_video(path: Path) -> ArraySource:
-    """Decode every frame of ``path`` into an in-memory source ``[C, F, H, W]`` (uint8).
+def open_video(path: Path) -> VideoInput:
+    """Open ``path`` as a source ``[C, F, H, W]`` (uint8) decoded one frame at a time."""
+    return VideoInput(path)
 
-    The frames are those of the training reader :class:`VideoSource`, with the file's own channels.
+
+class VideoInput:
+    """A video seen as ``[C, F, H, W]``, decoded frame by frame as windows ask for them.
+
+    Opening probes the file with the training reader :class:`VideoSource` (frame count, first and
+    last frame), whose conversion every decoded frame goes through (the file's own channels). Reads
+    decode forward and keep only the frames from the window's first one on, so a 2D model holds one
+    frame and a 3D model one tile's depth of frames; a window that starts before the kept frames
+    decodes again from the start.
     """
-    reader = VideoSource(path, color=None)
-    array = reader.read(full_box(reader.shape))
-    iio = require("imageio.v3", "video", path)
-    try:
-        timing = _timing(iio, path)
-    except Exception as error:  # imageio and its plugins raise many exception types
-        raise _unreadable(path, error) from error
-    source_frames = array.shape[1]
 
-    def create(target: Path, layout: OutputLayout) -> RasterSink:
-        speed = layout.shape[1] / source_frames  # > 1 when a 3D model upscaled time
-        return ArraySink(layout, lambda out: save_video(out, target, _faster(timing, speed)))
+    def __init__(self, path: Path) -> None:
+        self.reader = VideoSource(path, color=None)
+        self.iio: Any = require("imageio.v3", "video", path)
+        self.path = path
+        try:
+            self.timing = _timing(self.iio, path)
+        except Exception as error:  # imageio and its plugins raise many exception types
+            raise _unreadable(path, error) from error
+        self.shape: tuple[int, ...] = self.reader.shape
+        self.dtype: np.dtype[Any] = self.reader.dtype
+        self.nodata: float | None = None
+        self._frames: Iterator[Any] | None = None
+        self._next = 0
+        self._kept: dict[int, npt.NDArray[Any]] = {}
 
-    return ArraySource(array, path, None, create)
+    def _decode_to(self, index: int, keep_from: int) -> None:
+        """Decode forward until frame ``index`` is kept (frames before ``keep_from`` are not)."""
+        if index in self._kept:
+            return
+        frames = self._frames
+        if index < self._next or frames is None:
+            frames = self._restart()
+        try:
+            while self._next <= index:
+                frame = next(frames)
+                if self._next >= keep_from:
+                    self._kept[self._next] = self.reader.frame_array(frame, self._next)
+                self._next += 1
+        except StopIteration:
+            msg = f"video {self.path} ended after {self._next} frames; expected {self.shape[1]}"
+            raise InputError(msg) from None
+        except InputError:
+            raise
+        except Exception as error:  # imageio and its plugins raise many exception types
+            raise _unreadable(self.path, error) from error
+
+    def _restart(self) -> Iterator[Any]:
+        self.close()
+        frames: Iterator[Any] = iter(self.iio.imiter(self.path))
+        self._frames, self._next = frames, 0
+        return frames
+
+    def read(self, window: Window) -> npt.NDArray[Any]:
+        """Values ``[C, frames, h, w]`` at ``window`` (frames, rows, columns)."""
+        frames, *inside = window
+        for index in [i for i in self._kept if i < frames.start]:
+            del self._kept[index]
+        for index in range(frames.start, frames.stop):
+            self._decode_to(index, frames.start)
+        return np.stack(
+            [self._kept[i][(slice(None), *inside)] for i in range(frames.start, frames.stop)],
+            axis=1,
+        )
+
+    def create_sink(self, target: Path, layout: OutputLayout) -> RasterSink:
+        """An output in this video's container and timing, frame by frame (GIF: whole)."""
+        speed = layout.shape[1] / self.shape[1]  # > 1 when a 3D model upscaled time
+        timing = _faster(self.timing, speed)
+        if target.suffix.lower() == ".gif":
+            check_in_memory(target, layout, "GIF")
+            return ArraySink(layout, lambda out: save_video(out, target, timing))
+        return VideoSink(target, layout, timing)
+
+    def close(self) -> None:
+        """Close the decoder and drop the kept frames."""
+        frames, self._frames = self._frames, None
+        self._kept = {}
+        close = getattr(frames, "close", None)
+        if close is not None:
+            close()
 
 
 def _faster(timing: dict[str, float], speed: float) -> dict[str, float]:
@@ -239,3 +315,48 @@ def save_video(array: npt.NDArray[Any], target: Path, timing: dict[str, float]) 
     except BaseException:
         discard(temporary)
         raise
+
+
+class VideoSink:
+    """Writes a movie (MP4, MOV, AVI, MKV, WebM) frame by frame as each frame is complete.
+
+    Frames go to imageio's ffmpeg writer with the settings a whole-clip write uses, so the file is
+    the one :func:`save_video` would write; at most the frames of one row band are in memory.
+    """
+
+    def __init__(self, target: Path, layout: OutputLayout, timing: dict[str, float]) -> None:
+        imageio = require("imageio.v2", "video", target)
+        self.target = target
+        self.temporary = temporary_beside(target, target.suffix)
+        try:
+            # the temporary file ends in the target's suffix, which picks the container
+            self.writer: Any = imageio.get_writer(self.temporary, **timing)
+        except BaseException:
+            discard(self.temporary)
+            raise
+        self.frames = FrameQueue(layout.shape, layout.dtype, self._append)
+
+    def _append(self, frame: npt.NDArray[Any]) -> None:
+        pixels = np.ascontiguousarray(frame.transpose(1, 2, 0))
+        self.writer.append_data(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
+
+    def write(self, window: Window, data: npt.NDArray[Any]) -> None:
+        """Store ``data[C, *window sizes]``; complete frames go to the encoder at once."""
+        self.frames.write(window, data)
+
+    def commit(self) -> None:
+        """Finish the encoder and move the file to its final name."""
+        if not self.frames.complete:
+            self.abort()
+            msg = f"{self.target}: frames {self.frames.next} on were never written"
+            raise RuntimeError(msg)
+        self.writer.close()
+        publish(self.temporary, self.target)
+
+    def abort(self) -> None:
+        """Stop the encoder and remove the temporary file."""
+        try:
+            with contextlib.suppress(Exception):  # the output is discarded either way
+                self.writer.close()
+        finally:
+            discard(self.temporary)
