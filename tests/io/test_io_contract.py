@@ -67,6 +67,13 @@ def _tiff_image(root: Path) -> Path:
     return write_tiff(root / "cells.tif", _values((12, 10), 4000, np.uint16, 4), axes="YX")
 
 
+def _tiff_rgb(root: Path) -> Path:
+    tifffile = pytest.importorskip("tifffile")
+    path = root / "rgb.tif"
+    tifffile.imwrite(path, _values((12, 10, 3), 256, np.uint8, 10), photometric="rgb")
+    return path
+
+
 def _tiff_stack(root: Path) -> Path:
     return write_tiff(root / "stack.tif", _values((5, 2, 12, 10), 4000, np.uint16, 5), axes="ZCYX")
 
@@ -115,6 +122,7 @@ CASES = (
     ),
     # a single TIFF image is a stack of depth 1 for training; its D axis is dropped for prediction
     Case("tiff image", _tiff_image, lambda p: _whole(TiffStackSource(p))[:, 0], (2,)),
+    Case("tiff rgb", _tiff_rgb, lambda p: _whole(TiffStackSource(p))[:, 0], (2,)),
     Case("tiff stack", _tiff_stack, lambda p: _whole(TiffStackSource(p)), (2, 3)),
     Case(
         "npy",
