@@ -11,12 +11,12 @@ from pathlib import Path
 
 import attrs
 
+from gan_engine.io.arrays import NpySource
 from gan_engine.io.base import RasterSource
 from gan_engine.io.errors import InputError
 from gan_engine.io.geotiff import GeoTiffSource
 from gan_engine.io.images import IMAGE_SUFFIXES, open_image
 from gan_engine.io.nifti import NIFTI_SUFFIXES, NiftiInput
-from gan_engine.io.npy import NpySource
 from gan_engine.io.tiff import is_georeferenced, open_tiff
 from gan_engine.io.video import VIDEO_SUFFIXES, open_video
 from gan_engine.types import SpatialDims
