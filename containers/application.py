@@ -19,13 +19,14 @@ from dependency_injector import containers, providers
 from containers import builders, trainer_builders
 from containers.degradation_builders import build_degradation
 from containers.hardware import resolve_spec
+from containers.metric_builders import build_metrics
 from containers.spec.resolved import spec_to_dict
 from containers.spec.schema import Spec
 from gan_engine.training.module import GANModule
 
 
 class ComponentsContainer(containers.DeclarativeContainer):
-    """The task, networks, losses and the normaliser."""
+    """The task, networks, losses, the normaliser and the validation metrics."""
 
     spec = providers.Dependency(instance_of=Spec)
     task = providers.Singleton(builders.build_task, spec)
@@ -33,6 +34,7 @@ class ComponentsContainer(containers.DeclarativeContainer):
     generator = providers.Singleton(builders.build_generator, spec)
     discriminator = providers.Singleton(builders.build_discriminator, spec)
     loss_terms = providers.Singleton(builders.build_loss_terms, spec)
+    metrics = providers.Singleton(build_metrics, spec)
 
 
 class DataContainer(containers.DeclarativeContainer):
@@ -67,6 +69,7 @@ class TrainingContainer(containers.DeclarativeContainer):
         spec=providers.Callable(spec_to_dict, spec),
         task=components.task,
         conditioning=spec.provided.Normalisation.conditioning,
+        metrics=components.metrics,
     )
     validation_hooks = providers.Singleton(builders.build_validation_hooks, spec)
     callbacks = providers.Singleton(

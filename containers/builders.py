@@ -1,7 +1,9 @@
 """Functions that turn a validated :class:`~containers.spec.schema.Spec` into components.
 
-The DI containers call these; each takes the spec (already validated, with structured params) and
-returns one part. They are plain functions so they can be reused and tested without the containers.
+The DI containers call these; each takes the spec (already validated, with structured params and
+each component's registry entry kept on its section by the loader, see :mod:`containers.spec.sites`)
+and returns one part: no builder looks a name up in a registry again. They are plain functions so
+they can be reused and tested without the containers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from torch import nn
 
 from containers.spec.model import ModelSpec
 from containers.spec.schema import ComponentSpec, Spec
+from containers.spec.sites import resolved_entry
 from gan_engine.data.datamodule import SRDataModule, default_workers
 from gan_engine.data.fit_samples import DatasetSamples
 from gan_engine.data.holes.samples import HoleSelector
@@ -40,13 +43,15 @@ from gan_engine.weights import load_strict, read_state_dict
 def build_normaliser(spec: Spec | ModelSpec) -> Normaliser:
     """The normaliser of both branches (``Normalisation.lr``/``.hr`` override the shared one)."""
     section = spec.Normalisation
-    shared = ComponentSpec(name=section.name, params=section.params)
 
-    def make(component: ComponentSpec) -> Normaliser:
-        entry = NORMALISERS.get(component.name)
-        return entry.factory(channels=spec.Data.channels, params=component.params)
+    def make(branch: str) -> Normaliser:
+        own: ComponentSpec | None = getattr(section, branch)
+        where = "Normalisation" if own is None else f"Normalisation.{branch}"
+        chosen = section if own is None else own
+        entry = resolved_entry(chosen, where, NORMALISERS)
+        return entry.factory(channels=spec.Data.channels, params=chosen.params)
 
-    return PerBranchNormaliser(lr=make(section.lr or shared), hr=make(section.hr or shared))
+    return PerBranchNormaliser(lr=make("lr"), hr=make("hr"))
 
 
 def fit_normaliser(normaliser: Normaliser, datamodule: SRDataModule, spec: Spec) -> Normaliser:
@@ -62,7 +67,7 @@ def fit_normaliser(normaliser: Normaliser, datamodule: SRDataModule, spec: Spec)
 
 def build_task(spec: Spec | ModelSpec) -> Task:
     """The task named by the ``Task`` section (``super_resolution`` when the spec has none)."""
-    return TASKS.get(spec.Task.name).factory(
+    return resolved_entry(spec.Task, "Task", TASKS).factory(
         spatial_dims=spec.Data.spatial_dims,
         channels=spec.Data.channels,
         scale=spec.Data.scale,
@@ -117,7 +122,7 @@ def build_generator(spec: Spec | ModelSpec) -> Generator:
     is built inside :class:`~gan_engine.generators.mask_input.MaskInput` (gap-filling SR).
     """
     section = spec.Generator
-    entry = GENERATORS.get(section.name)
+    entry = resolved_entry(section, "Generator", GENERATORS)
     if "mask" in build_task(spec).generator_needs:
         generator = with_mask_input(
             entry,
@@ -148,7 +153,7 @@ def build_discriminator(spec: Spec) -> Discriminator | None:
     section = spec.Discriminator
     if section is None:
         return None
-    entry = DISCRIMINATORS.get(section.name)
+    entry = resolved_entry(section, "Discriminator", DISCRIMINATORS)
     return entry.factory(
         spatial_dims=spec.Data.spatial_dims, in_channels=spec.Data.channels, params=section.params
     )
@@ -178,8 +183,8 @@ def build_loss_terms(spec: Spec) -> LossTerms:
     """
     content: list[LossTerm] = []
     adversarial: AdversarialTerm | None = None
-    for name, term in zip(_term_names(spec), spec.Losses, strict=True):
-        loss = LOSSES.get(term.name).factory(params=term.params)
+    for index, (name, term) in enumerate(zip(_term_names(spec), spec.Losses, strict=True)):
+        loss = resolved_entry(term, f"Losses.{index}", LOSSES).factory(params=term.params)
         if isinstance(loss, AdversarialLoss):
             adversarial = AdversarialTerm(
                 name=name, loss=loss, weight=term.weight, schedule=term.schedule
@@ -196,7 +201,7 @@ def build_selector(spec: Spec) -> DatasetSelector:
 
     For a hole-filling task its samples carry the holes the task's mask generator draws.
     """
-    entry = DATASETS.get(spec.Data.dataset)
+    entry = resolved_entry(spec.Data, "Data", DATASETS)
     selector = entry.factory(
         spatial_dims=spec.Data.spatial_dims,
         channels=spec.Data.channels,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from containers.spec.schema import Spec
+from containers.spec.sites import resolved_entry
 from gan_engine.degradation_spec import pipeline_stages
 from gan_engine.degradations.pipeline import StagePipeline
 from gan_engine.protocols import DatasetSelector, DegradationPipeline
@@ -21,9 +22,11 @@ def build_degradation(spec: Spec, selector: DatasetSelector) -> DegradationPipel
     data = spec.Data
     built = [
         (
-            DEGRADATIONS.get(stage.name).factory(data.spatial_dims, data.channels, stage.params),
+            resolved_entry(stage, f"Data.params.degradation.{index}", DEGRADATIONS).factory(
+                data.spatial_dims, data.channels, stage.params
+            ),
             stage.p,
         )
-        for stage in stages
+        for index, stage in enumerate(stages)
     ]
     return StagePipeline(built, scale=data.scale, data_range=selector.data_range)

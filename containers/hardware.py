@@ -18,6 +18,7 @@ import torch
 from containers.builders import build_generator
 from containers.spec.resolved import spec_to_dict
 from containers.spec.schema import Spec
+from containers.spec.sites import evolve_section, resolved_entry
 from gan_engine.hardware.choice import (
     HardwareChoice,
     LayoutProbe,
@@ -114,12 +115,12 @@ def generator_probe(
     """Times the spec's generator (fresh weights) on a small LR batch in both layouts, cached."""
     data = spec.Data
     dims = data.spatial_dims
-    entry = GENERATORS.get(spec.Generator.name)
+    entry = resolved_entry(spec.Generator, "Generator", GENERATORS)
     edge = max(_PROBE_LR_EDGE[dims], entry.capabilities.min_input_size)
     shape = (_PROBE_BATCH[dims], data.channels, *([edge] * dims))
 
     def measure(precision: Precision) -> LayoutTiming:
-        untrained = attrs.evolve(spec, Generator=attrs.evolve(spec.Generator, pretrained=None))
+        untrained = attrs.evolve(spec, Generator=evolve_section(spec.Generator, pretrained=None))
         generator = build_generator(untrained)
         if not isinstance(generator, torch.nn.Module):
             msg = f"{type(generator).__qualname__} is not a torch.nn.Module"

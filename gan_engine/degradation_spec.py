@@ -15,6 +15,7 @@ import attrs
 
 from gan_engine.errors import InvalidParamError
 from gan_engine.param_validators import in_range
+from gan_engine.registry import Entry
 
 
 @attrs.frozen(kw_only=True)
@@ -25,11 +26,14 @@ class DegradationStageSpec:
         name: registered degradation stage (``blur``, ``resize``, ``gaussian_noise``, ``jpeg``, …).
         p: probability that a sample goes through the stage (per sample, from its seed).
         params: the stage's parameters (an instance of its own class once validated).
+        entry: the registry entry of ``name``, kept by the spec layer that looked it up (not an
+            ``__init__`` argument, not compared; ``None`` for a stage made in Python).
     """
 
     name: str
     p: float = attrs.field(default=1.0, validator=in_range(0.0, 1.0))
     params: Any = attrs.field(factory=dict)
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 def pipeline_stages(value: object) -> tuple[DegradationStageSpec, ...] | None:

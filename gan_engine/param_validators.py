@@ -1,12 +1,12 @@
-"""Parameter validators that say what they allow: drop-in replacements for :mod:`gan_engine.params`'.
+"""Parameter validators that say what they allow: the ones :mod:`gan_engine.params` exports.
 
-``at_least``, ``in_range``, ``odd`` and ``each`` here raise exactly what those of
-:mod:`gan_engine.params` raise, but return small frozen attrs objects instead of closures, with
-``describe()`` (``≥ 1``, ``in (0, 1]``) and ``json_schema()`` (``{"minimum": 1}``). The documentation
-generator reads the bounds from either form; with these, it need not look inside closures. To switch,
-:mod:`gan_engine.params` re-exports them::
+``at_least``, ``in_range``, ``odd``, ``one_of`` and ``each`` are small frozen attrs objects rather than
+closures: each raises :class:`~gan_engine.errors.InvalidParamError` naming the field, and has
+``describe()`` (``≥ 1``, ``in (0, 1]``) and ``json_schema()`` (``{"minimum": 1}``), from which the
+documentation generator reads the bounds without looking inside closures. :mod:`gan_engine.params`
+re-exports them, so components import them from either module::
 
-    from gan_engine.param_validators import at_least, each, in_range, odd
+    from gan_engine.params import at_least, each, in_range, odd
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 import numpy as np
+import torch
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 
@@ -307,12 +308,20 @@ class TaskValidation:
             ``sr``, ``hr``), for callbacks that read them by name.
         preview: the columns (and captions) the image-grid callback draws.
         headline: the metric shown in the progress bar, if any.
+        prediction: the model's output in sensor units that the spec's ``Validation.metrics``
+            score (``None``: the task offers no image pair to them).
+        reference: the image ``prediction`` is scored against, same shape, sensor units.
+        baselines: baseline outputs by name (SR: ``{"bicubic": …}``), scored the same way and
+            logged with a ``_<name>`` suffix (``val/lpips_bicubic``).
     """
 
     metrics: Mapping[str, Tensor]
     images: Mapping[str, Tensor] = attrs.field(factory=dict)
     preview: Preview
     headline: str | None = None
+    prediction: Tensor | None = None
+    reference: Tensor | None = None
+    baselines: Mapping[str, Tensor] = attrs.field(factory=dict)
 
 
 @runtime_checkable
@@ -380,6 +389,41 @@ class Task(Protocol):
         ``batch`` is the raw batch in sensor units, ``prepared`` what :meth:`prepare` made of it and
         ``output`` what :meth:`generate` returned, still normalised.
         """
+        ...
+
+
+@runtime_checkable
+class ValidationMetric(Protocol):
+    """A metric of a whole validation run (LPIPS, DISTS, FID, KID), opt-in through the spec.
+
+    It accumulates over the run's batches and reports one value per *stream*: ``""`` for the
+    model's output and ``"_<baseline>"`` for each of the task's baselines (``_bicubic``). Under DDP,
+    :meth:`compute` combines every rank's state (torchmetrics synchronisation), so each rank gets
+    the same values. Its weights never enter a training checkpoint.
+
+    Attributes:
+        higher_is_better: whether a larger value means a better output.
+    """
+
+    higher_is_better: bool
+
+    def to(self, device: torch.device) -> ValidationMetric:
+        """Move the metric's networks and state to ``device``; returns the metric."""
+        ...
+
+    def update(self, outputs: Mapping[str, Tensor], target: Tensor, data_range: float) -> None:
+        """Add one batch of ``outputs`` by stream (``""``, ``"_bicubic"``, …) against ``target``.
+
+        Every tensor is ``[B, C, *S]`` in sensor units within ``[0, data_range]``.
+        """
+        ...
+
+    def compute(self) -> dict[str, Tensor]:
+        """The value of each stream seen since :meth:`reset` (a scalar tensor per stream)."""
+        ...
+
+    def reset(self) -> None:
+        """Forget every accumulated batch."""
         ...
 
 

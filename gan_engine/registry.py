@@ -31,6 +31,7 @@ from gan_engine.protocols import (
     Normaliser,
     Task,
     TextEncoder,
+    ValidationMetric,
 )
 from gan_engine.types import SPATIAL_DIMS, ConditioningKind, SpatialDims
 
@@ -58,6 +59,9 @@ class Capabilities:
         generator_needs: for tasks, the conditioning kinds the task feeds the generator; the spec
             loader refuses a generator whose ``conditioning`` lacks one of them.
         discriminator_needs: for tasks, the same for the discriminator.
+        bands: for metrics, the band counts accepted without parameters (``None``: any); other
+            counts need the metric's band selection (see :mod:`gan_engine.metrics.views`).
+        weight_files: for metrics, the pretrained files the component reads (empty: none).
     """
 
     spatial_dims: frozenset[SpatialDims] = frozenset(SPATIAL_DIMS)
@@ -68,6 +72,8 @@ class Capabilities:
     conditioning: frozenset[ConditioningKind] = frozenset()
     generator_needs: frozenset[ConditioningKind] = frozenset()
     discriminator_needs: frozenset[ConditioningKind] = frozenset()
+    bands: frozenset[int] | None = None
+    weight_files: tuple[str, ...] = ()
 
 
 class GeneratorFactory(Protocol):
@@ -148,6 +154,14 @@ class TaskFactory(Protocol):
 
     def __call__(self, spatial_dims: SpatialDims, channels: int, scale: int, params: Any) -> Task:
         """Build the task."""
+        ...
+
+
+class MetricFactory(Protocol):
+    """Builds a validation metric for the run's dims and channels."""
+
+    def __call__(self, spatial_dims: SpatialDims, channels: int, params: Any) -> ValidationMetric:
+        """Build the metric."""
         ...
 
 
@@ -399,6 +413,14 @@ TEXT_ENCODERS: Registry[TextEncoderFactory] = Registry(
         "gan_engine.text.open_clip_encoder",
     ],
 )
+METRICS: Registry[MetricFactory] = Registry(
+    "metric",
+    [
+        "gan_engine.metrics.lpips",
+        "gan_engine.metrics.dists",
+        "gan_engine.metrics.distribution",
+    ],
+)
 
 register_generator = GENERATORS.register
 register_discriminator = DISCRIMINATORS.register
@@ -409,6 +431,7 @@ register_degradation = DEGRADATIONS.register
 register_task = TASKS.register
 register_mask_generator = MASK_GENERATORS.register
 register_text_encoder = TEXT_ENCODERS.register
+register_metric = METRICS.register
 
 REGISTRIES: dict[str, Registry[Any]] = {
     registry.kind: registry
@@ -422,7 +445,8 @@ REGISTRIES: dict[str, Registry[Any]] = {
         TASKS,
         MASK_GENERATORS,
         TEXT_ENCODERS,
+        METRICS,
     )
 }
 """Every registry by kind name (``generator``, ``discriminator``, ``loss``, ``normaliser``,
-``dataset``, ``degradation``, ``task``, ``mask_generator``, ``text_encoder``)."""
+``dataset``, ``degradation``, ``task``, ``mask_generator``, ``text_encoder``, ``metric``)."""

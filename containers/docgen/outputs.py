@@ -10,16 +10,18 @@ from typing import Any
 
 import attrs
 
-from containers.docgen.cli_reference import cli_reference
-from containers.docgen.components_reference import components_reference
-from containers.docgen.fields import fields_of
-from containers.docgen.json_schema import schema_text, spec_schema
-from containers.docgen.plots import schedule_plots
-from containers.docgen.sections import spec_sections
-from containers.docgen.sites import COMPONENT_SITES, dotted, entries_by_kind
-from containers.docgen.snippets import snippet_pages
-from containers.docgen.spec_reference import spec_reference
+from containers.docgen.model.entries import entries_by_kind
+from containers.docgen.model.fields import fields_of
+from containers.docgen.model.sections import spec_sections
+from containers.docgen.pages.cli_reference import cli_reference
+from containers.docgen.pages.components_reference import components_reference
+from containers.docgen.pages.plots import schedule_plots
+from containers.docgen.pages.snippets import snippet_pages
+from containers.docgen.pages.spec_reference import spec_reference
+from containers.docgen.pages.spec_schema import schema_text, spec_schema
+from containers.spec import sites as spec_sites
 from containers.spec.schema import Spec
+from containers.spec.sites import dotted
 from gan_engine.registry import REGISTRIES, Registry
 
 _DIFF_LINES = 40
@@ -33,7 +35,7 @@ def generated_files(
     """Every generated file's text by its path relative to the docs folder.
 
     With ``docs``, hand-written pages under it whose marked code blocks copy a file are included,
-    refreshed from those files (see :mod:`containers.docgen.snippets`).
+    refreshed from those files (see :mod:`containers.docgen.pages.snippets`).
     """
     entries = entries_by_kind(registries)
     groups = {kind: registry.entry_point_group for kind, registry in registries.items()}
@@ -53,7 +55,7 @@ def undocumented(registries: Mapping[str, Registry[Any]] = REGISTRIES) -> list[s
     """Spec keys and built-in component parameters whose reference entry has no description."""
     missing = []
     for section in spec_sections(Spec):
-        sites = [site for site in COMPONENT_SITES if site.path in section.paths]
+        sites = [site for site in spec_sites.COMPONENT_SITES if site.path in section.paths]
         explained = {"params", *(site.name_key for site in sites)}  # the reference explains these
         missing += [
             f"{dotted((*section.path, field.name))}"

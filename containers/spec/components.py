@@ -2,7 +2,8 @@
 
 Works on the raw tree, alongside the schema pass, so that problems in components are reported with
 the schema's even when other sections are broken. Values of the wrong type are left to the schema
-pass.
+pass. Where components are named is :data:`containers.spec.sites.COMPONENT_SITES`; each is looked
+up once, here, and the loader keeps the entry on the spec section for the builders.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from containers.convert.vocabulary import generator_hint
 from containers.spec.converter import CONVERTER
 from containers.spec.degradation import STAGES_PATH, check_stages
 from containers.spec.files import check_callables, check_pretrained
+from containers.spec.metric_labels import metric_label_issues
 from containers.spec.model import ModelDataSpec
 from containers.spec.problems import Issue, KeyPath, get_path, split_key
-from containers.spec.schema import DataSpec, NormalisationSpec, TaskSpec
+from containers.spec.schema import DataSpec
+from containers.spec.sites import Place, places
 from containers.spec.structure_errors import issues_from_error
 from containers.spec.values import is_list
 from gan_engine.errors import ComponentNotFoundError, InvalidParamError
@@ -28,21 +31,19 @@ from gan_engine.types import BuildContext
 
 
 @attrs.frozen
-class _Site:
-    """Where a component is named in the spec and which registry resolves it."""
-
-    kind: str
-    name_path: KeyPath
-    params_path: KeyPath
-    default_name: str | None = None
-
-
-@attrs.frozen
 class ComponentReport:
-    """The outcome of pass 3: problems, and each resolved ``params`` by its key path."""
+    """The outcome of pass 3.
+
+    Attributes:
+        issues: every problem found.
+        params: each structured ``params`` by its key path (and the stage list at
+            :data:`~containers.spec.degradation.STAGES_PATH`).
+        entries: the registry entry of each resolved component, by its section's key path.
+    """
 
     issues: list[Issue]
     params: dict[KeyPath, Any]
+    entries: dict[KeyPath, Entry[Any]]
 
 
 def check_components(
@@ -61,8 +62,11 @@ def check_components(
     issues: list[Issue] = []
     params: dict[KeyPath, Any] = {}
     entries: dict[KeyPath, Entry[Any]] = {}
-    for site in _sites(tree):
-        name = get_path(tree, site.name_path, site.default_name)
+    for place in places(tree):
+        site = place.site
+        if site.stages:
+            continue  # the stage list is checked as a whole by check_stages below
+        name = place.name(tree)
         if not isinstance(name, str):
             continue  # missing or mistyped: the schema pass reports it
         registry = registries.get(site.kind)
@@ -73,15 +77,15 @@ def check_components(
         except ComponentNotFoundError as error:
             hint = generator_hint(name) if site.kind == "generator" else None
             message = str(error) if hint is None else f"{error}; {hint}"
-            issues.append(Issue(site.name_path, message))
+            issues.append(Issue(place.name_path, message))
             continue
-        entries[site.name_path] = entry
+        entries[place.path] = entry
         if data is not None:
-            issues += _capability_issues(site, entry, data)
-        raw = get_path(tree, site.params_path, {})
-        structured = _structure_params(entry, raw, site.params_path, context, issues)
+            issues += _capability_issues(place, entry, data)
+        raw = get_path(tree, place.params_path, {})
+        structured = _structure_params(entry, raw, place.params_path, context, issues)
         if structured is not None:
-            params[site.params_path] = structured
+            params[place.params_path] = structured
     issues += _conditioning_issues(entries)
     batch_size = data.batch_size if isinstance(data, DataSpec) else None
     stages = check_stages(
@@ -91,9 +95,10 @@ def check_components(
     if stages.stages is not None and ("Data", "params") in params:
         params[STAGES_PATH] = stages.stages
     issues += _loss_role_issues(tree, entries, registries.get("loss"))
+    issues += metric_label_issues(tree)
     issues += check_pretrained(tree)
     issues += check_callables(tree)
-    return ComponentReport(issues, params)
+    return ComponentReport(issues, params, entries)
 
 
 def _data_section(
@@ -107,44 +112,10 @@ def _data_section(
     return data if isinstance(data, DataSpec | ModelDataSpec) else None
 
 
-def _sites(tree: Mapping[str, Any]) -> list[_Site]:
-    sites = [
-        _Site("dataset", ("Data", "dataset"), ("Data", "params")),
-        _Site("generator", ("Generator", "name"), ("Generator", "params")),
-    ]
-    task = tree.get("Task", {})
-    if isinstance(task, Mapping):
-        sites.append(_Site("task", _TASK, ("Task", "params"), TaskSpec().name))
-        # a task's ``params.encoder: {name, params}`` names a text encoder (text-conditioned tasks)
-        params = task.get("params")
-        encoder = params.get("encoder") if isinstance(params, Mapping) else None
-        if isinstance(encoder, Mapping):
-            where = ("Task", "params", "encoder")
-            sites.append(_Site("text_encoder", (*where, "name"), (*where, "params"), "bytes"))
-    if isinstance(tree.get("Discriminator"), Mapping):
-        sites.append(_Site("discriminator", ("Discriminator", "name"), ("Discriminator", "params")))
-    losses = tree.get("Losses")
-    if is_list(losses):
-        sites += [
-            _Site("loss", ("Losses", index, "name"), ("Losses", index, "params"))
-            for index in range(len(losses))
-        ]
-    normalisation = tree.get("Normalisation", {})
-    if isinstance(normalisation, Mapping):
-        name, params = ("Normalisation", "name"), ("Normalisation", "params")
-        sites.append(_Site("normaliser", name, params, NormalisationSpec().name))
-        sites += [
-            _Site("normaliser", (name[0], branch, "name"), (name[0], branch, "params"))
-            for branch in ("lr", "hr")
-            if isinstance(normalisation.get(branch), Mapping)
-        ]
-    return sites
-
-
-_TASK: KeyPath = ("Task", "name")
+_TASK: KeyPath = ("Task",)
 _NETWORKS: tuple[tuple[KeyPath, str], ...] = (
-    (("Generator", "name"), "generator_needs"),
-    (("Discriminator", "name"), "discriminator_needs"),
+    (("Generator",), "generator_needs"),
+    (("Discriminator",), "discriminator_needs"),
 )
 
 
@@ -175,7 +146,7 @@ def _conditioning_issues(entries: Mapping[KeyPath, Entry[Any]]) -> list[Issue]:
             f"but {network.kind} '{network.name}' accepts {accepted} (missing: "
             f"{', '.join(sorted(missing))}); choose a {network.kind} whose capabilities include it"
         )
-        issues.append(Issue(path, message))
+        issues.append(Issue((*path, "name"), message))
     return issues
 
 
@@ -215,7 +186,7 @@ def _context_errors(instance: ContextChecked, context: BuildContext) -> list[Inv
 
 
 def _capability_issues(
-    site: _Site, entry: Entry[Any], data: DataSpec | ModelDataSpec
+    place: Place, entry: Entry[Any], data: DataSpec | ModelDataSpec
 ) -> list[Issue]:
     capabilities = entry.capabilities
     issues = []
@@ -225,15 +196,15 @@ def _capability_issues(
             f"{entry.kind} '{entry.name}' supports {supported} only; "
             f"Data.dimensions is {data.dimensions}"
         )
-        issues.append(Issue(site.name_path, message))
+        issues.append(Issue(place.name_path, message))
     scales = capabilities.scales
-    if site.kind in ("generator", "task") and scales is not None and data.scale not in scales:
+    if place.site.kind in ("generator", "task") and scales is not None and data.scale not in scales:
         supported = ", ".join(str(scale) for scale in sorted(scales))
         message = (
             f"{entry.kind} '{entry.name}' supports scales {supported} only; "
             f"Data.scale is {data.scale}"
         )
-        issues.append(Issue(site.name_path, message))
+        issues.append(Issue(place.name_path, message))
     return issues
 
 
@@ -263,11 +234,15 @@ def _loss_role_issues(
             if path[0] == "Losses" and getattr(entry.factory, "needs_features", False)
         ]
         return [
-            Issue(path, f"loss '{entry.name}' is adversarial and needs a Discriminator section")
+            Issue(
+                (*path, "name"),
+                f"loss '{entry.name}' is adversarial and needs a Discriminator section",
+            )
             for path, entry in adversarial
         ] + [
             Issue(
-                path, f"loss '{entry.name}' uses discriminator features: it needs a Discriminator"
+                (*path, "name"),
+                f"loss '{entry.name}' uses discriminator features: it needs a Discriminator",
             )
             for path, entry in featured
         ]

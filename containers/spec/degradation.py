@@ -14,13 +14,15 @@ from typing import Any
 import attrs
 
 from containers.spec.problems import Issue, KeyPath, get_path
+from containers.spec.sites import COMPONENT_SITES, attach_entry
 from containers.spec.values import is_bool, is_list, yaml_repr
 from gan_engine.degradation_spec import DegradationStageSpec
 from gan_engine.errors import ComponentNotFoundError
 from gan_engine.registry import Entry, Registry
 from gan_engine.types import BuildContext
 
-STAGES_PATH: KeyPath = ("Data", "params", "degradation")
+STAGES_PATH: KeyPath = next(site.path for site in COMPONENT_SITES if site.stages)[:-1]
+"""Where the stage list is: its site in :data:`~containers.spec.sites.COMPONENT_SITES`, less ``[i]``."""
 _KEYS = ("name", "p", "params")
 
 Structurer = Callable[[Entry[Any], Any, KeyPath, BuildContext | None, list[Issue]], Any]
@@ -115,7 +117,9 @@ def _check_stage(
         issues.append(Issue((*path, "p"), message))
     if params is None or p is None or len(issues) > before:
         return None
-    return DegradationStageSpec(name=entry.name, p=p, params=params)
+    stage = DegradationStageSpec(name=entry.name, p=p, params=params)
+    attach_entry(stage, entry)
+    return stage
 
 
 def _placement_issues(

@@ -23,6 +23,7 @@ from containers.spec.overrides import apply_overrides, parse_overrides
 from containers.spec.positions import Locator
 from containers.spec.problems import KeyPath, SpecError, SpecProblem, document_problem
 from containers.spec.schema import DataSpec, Spec
+from containers.spec.sites import attach_entry
 from containers.spec.structure_errors import issues_from_error
 from containers.spec.trainer_args import check_trainer_args
 from containers.spec.values import yaml_repr
@@ -132,7 +133,18 @@ def _validate(
         raise SpecError(problems)
     for path, params in components.params.items():
         spec = _replace(spec, path, params)
+    for path, entry in components.entries.items():
+        section = _section(spec, path)
+        if attrs.has(type(section)) and "entry" in attrs.fields_dict(type(section)):
+            attach_entry(section, entry)
     return spec
+
+
+def _section(node: Any, path: KeyPath) -> Any:
+    """The value at ``path`` in a structured spec (attrs instances and lists)."""
+    for part in path:
+        node = node[part] if isinstance(part, int) else getattr(node, part)
+    return node
 
 
 def _replace(node: Any, path: KeyPath, value: Any) -> Any:

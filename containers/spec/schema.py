@@ -1,9 +1,14 @@
 """The attrs classes a run spec is validated into.
 
 Section names (``Data``, ``Task``, ``Generator``, ``Discriminator``, ``Losses``, ``Normalisation``,
-``Training``, ``Callbacks``, ``Logging``, ``Trainer``) are capitalised as users write them in YAML. A
-component's ``params`` is a plain mapping after the first validation pass and an instance of the
-component's own attrs parameter class once the loader has resolved the component in its registry.
+``Training``, ``Callbacks``, ``Logging``, ``Trainer``, ``Validation``) are capitalised as users write
+them in YAML. A component's ``params`` is a plain mapping after the first validation pass and an
+instance of the component's own attrs parameter class once the loader has resolved the component in
+its registry;
+the loader then also keeps the registry entry it looked up on the section, in ``entry`` (see
+:mod:`containers.spec.sites`). That field is no ``__init__`` argument, so YAML cannot set it, the
+resolved ``spec.yaml`` and the docs leave it out and ``attrs.evolve`` (a changed name) drops it; it is
+not compared, so specs equal by their text are equal.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import attrs
 
 from gan_engine.normalisers.conditioning import ConditioningNormalisation
 from gan_engine.params import at_least
+from gan_engine.registry import Entry
 from gan_engine.training.config import TrainingConfig
 from gan_engine.training.schedules import WeightSchedule
 
@@ -24,6 +30,7 @@ class ComponentSpec:
 
     name: str
     params: Any = attrs.field(factory=dict)
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -38,6 +45,7 @@ class TaskSpec:
 
     name: str = "super_resolution"
     params: Any = attrs.field(factory=dict)
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -53,6 +61,7 @@ class GeneratorSpec:
     name: str
     params: Any = attrs.field(factory=dict)
     pretrained: str | None = None
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -70,6 +79,7 @@ class LossTermSpec:
     weight: float = 1.0
     params: Any = attrs.field(factory=dict)
     schedule: WeightSchedule = attrs.field(factory=WeightSchedule)
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -94,6 +104,7 @@ class NormalisationSpec:
     hr: ComponentSpec | None = None
     fit_samples: int = attrs.field(default=256, validator=at_least(1))
     conditioning: ConditioningNormalisation = attrs.field(factory=ConditioningNormalisation)
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -123,6 +134,7 @@ class DataSpec:
     val_batch_size: int = attrs.field(default=4, validator=at_least(1))
     num_workers: int | Literal["auto"] = attrs.field(default="auto", validator=at_least(0))
     pin_memory: bool = False
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def spatial_dims(self) -> Literal[2, 3]:
@@ -252,6 +264,41 @@ class LoggingSpec:
 
 
 @attrs.frozen
+class MetricSpec:
+    """One validation metric, reported over each validation run for the model and its baselines.
+
+    Attributes:
+        name: registered metric (``lpips``, ``dists``, ``fid``, ``kid``) or ``package.module:Class``.
+        params: the metric's parameters.
+        label: the name it is logged under, ``val/<label>`` and ``val/<label>_<baseline>``
+            (``val/lpips_bicubic``); the metric's name when not given. Labels must be unique.
+    """
+
+    name: str
+    params: Any = attrs.field(factory=dict)
+    label: str | None = None
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        """The logged name: ``label``, else ``name``."""
+        return self.label if self.label is not None else self.name
+
+
+@attrs.frozen
+class ValidationSpec:
+    """Opt-in validation metrics beyond the task's own (PSNR/SSIM/SAM for super-resolution).
+
+    Attributes:
+        metrics: perceptual and distribution metrics (LPIPS, DISTS, FID, KID) scoring the task's
+            output and baselines against the target over the whole validation set; they need the
+            weight files their parameters name (see the metrics guide).
+    """
+
+    metrics: list[MetricSpec] = attrs.field(factory=list)
+
+
+@attrs.frozen
 class Spec:
     """A whole run: every section validated, defaults filled in."""
 
@@ -265,3 +312,4 @@ class Spec:
     Callbacks: CallbacksSpec = attrs.field(factory=CallbacksSpec)
     Logging: LoggingSpec = attrs.field(factory=LoggingSpec)
     Trainer: dict[str, Any] = attrs.field(factory=dict)
+    Validation: ValidationSpec = attrs.field(factory=ValidationSpec)

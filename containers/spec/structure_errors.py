@@ -67,7 +67,8 @@ def _class_issues(error: ClassValidationError, path: KeyPath) -> list[Issue]:
 
 
 def _unknown_key_issues(error: ForbiddenExtraKeysError, path: KeyPath) -> list[Issue]:
-    allowed = [field.name for field in attrs.fields(error.cl)] if attrs.has(error.cl) else []
+    fields = attrs.fields(error.cl) if attrs.has(error.cl) else ()
+    allowed = [field.name for field in fields if field.init]  # never the loader's own `entry`
     return [
         Issue(path, unknown_key_message(key, allowed), where=(*path, _key_part(key)), anchor="key")
         for key in sorted(error.extra_fields, key=str)

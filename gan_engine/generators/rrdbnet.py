@@ -7,24 +7,22 @@ state dicts (``model.0.weight``, ...) are renamed on load (:mod:`gan_engine.gene
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal, Self, TypeAlias, get_args
 
 import attrs
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gan_engine.errors import InvalidParamError
+from gan_engine.generators import checks
 from gan_engine.generators.esrgan_layout import StateDict, infer_architecture, to_basicsr_layout
-from gan_engine.nn.banded import banded
 from gan_engine.nn.dense import RRDB, rrdb_radius
-from gan_engine.nn.eager import activate_, add_scaled_, eager_no_grad
-from gan_engine.nn.interpolate import upsample
+from gan_engine.nn.inference_forms import InferenceForms, add_scaled
+from gan_engine.nn.interpolate import NearestUpsample, upsample
 from gan_engine.nn.layers import conv
-from gan_engine.nn.pixel_shuffle import pixel_shuffle, pixel_unshuffle
+from gan_engine.nn.pixel_shuffle import PixelShuffle, pixel_unshuffle
 from gan_engine.nn.receptive import (
     SpanMap,
     chain,
@@ -35,6 +33,7 @@ from gan_engine.nn.receptive import (
     strided_span,
     union,
 )
+from gan_engine.nn.reconstruction import reconstruct
 from gan_engine.params import at_least, in_range, one_of
 from gan_engine.registry import Capabilities, register_generator
 from gan_engine.types import BuildContext, Conditioning, SpatialDims
@@ -153,7 +152,7 @@ def upsampling_spans(factors: list[int], upsampler: Upsampler) -> list[SpanMap]:
         receptive_field=RRDBNetParams().receptive_field(),
     ),
 )
-class RRDBNet(nn.Module):
+class RRDBNet(InferenceForms):
     """ESRGAN generator: RRDB trunk, nearest-neighbour + conv upsampling, two HR convs.
 
     ``forward(lr[B, C_in, *S]) -> sr[B, C_out, *(S * scale)]`` in 2D and 3D:
@@ -185,7 +184,9 @@ class RRDBNet(nn.Module):
     ) -> None:
         super().__init__()
         params = RRDBNetParams() if params is None else params
-        _check_arguments(spatial_dims, in_channels, out_channels, params)
+        checks.check_arguments(
+            "RRDBNet", spatial_dims, in_channels, out_channels, global_skip=params.global_skip
+        )
         factors = params.upsampling_factors(scale)
         self.spatial_dims = spatial_dims
         self.in_channels = in_channels
@@ -231,50 +232,34 @@ class RRDBNet(nn.Module):
 
     def forward(self, lr: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Super-resolve ``lr[B, C_in, *S]`` to ``[B, C_out, *(S * scale)]``; ignores ``cond``."""
-        self._check_input(lr)
-        eager = eager_no_grad()  # then in place on the network's own maps, the HR part in bands
+        multiple = 2 if self.params.pixel_unshuffle else 1
+        checks.check_input("RRDBNet", lr, self.spatial_dims, self.in_channels, multiple=multiple)
+        eager = self.inference_form  # then in place on the network's own maps, the HR part in bands
         feat = pixel_unshuffle(lr, 2) if self.params.pixel_unshuffle else lr
         feat = self.conv_first(feat)
         closed: Tensor = self.conv_body(self.body(feat))
-        feat = add_scaled_(closed, feat) if eager else feat + closed
-        if eager:
-            sr = banded(
-                self._reconstruct_in_place, feat, scale=math.prod(self.factors), halo=self._halo
-            )
-        else:
-            sr = self._reconstruct(feat, in_place=False)
+        feat = add_scaled(closed, feat, in_place=eager)
+        sr = reconstruct(self.reconstruction_layers(), feat, inference=eager)
         if not self.params.global_skip:
             return sr
         skip = upsample(lr, self.scale)
         return sr.add_(skip) if eager else sr + skip
 
-    def _reconstruct(self, feat: Tensor, *, in_place: bool) -> Tensor:
-        """The upsampling stages and HR convolutions; ``in_place`` only without autograd."""
+    def reconstruction_layers(self) -> list[nn.Module]:
+        """The upsampling stages and HR convolutions in forward order, for :func:`reconstruct`.
 
-        def activate(x: Tensor) -> Tensor:
-            return activate_(self.lrelu, x) if in_place else self.lrelu(x)
-
+        ``nearest``: nearest x``f``, ``conv_upN``, LeakyReLU per stage; ``subpixel``: ``conv_upN``,
+        pixel shuffle, PReLU ``act_upN``; then ``conv_hr``, LeakyReLU, ``conv_last``.
+        """
+        layers: list[nn.Module] = []
         for name, factor in zip(self.up_names, self.factors, strict=True):
+            stage = self.get_submodule(name)
             if self.params.upsampler == "subpixel":
-                shuffled = pixel_shuffle(self.get_submodule(name)(feat), factor)
-                prelu = self.get_submodule(name.replace("conv_", "act_"))
-                feat = activate_(prelu, shuffled) if in_place else prelu(shuffled)
-                continue
-            size = [length * factor for length in feat.shape[2:]]
-            feat = F.interpolate(feat, size=size, mode="nearest")
-            feat = activate(self.get_submodule(name)(feat))
-        sr: Tensor = self.conv_last(activate(self.conv_hr(feat)))
-        return sr
-
-    def _reconstruct_in_place(self, feat: Tensor) -> Tensor:
-        return self._reconstruct(feat, in_place=True)
-
-    @property
-    def _halo(self) -> int:
-        """Receptive-field radius of :meth:`_reconstruct`, in pixels of its input."""
-        one = conv_span(KERNEL_SIZE // 2)
-        layers = upsampling_spans(self.factors, self.params.upsampler)
-        return radius(chain(*layers, one, one), math.prod(self.factors))
+                act = self.get_submodule(name.replace("conv_", "act_"))
+                layers += [stage, PixelShuffle(factor), act]
+            else:
+                layers += [NearestUpsample(factor), stage, self.lrelu]
+        return [*layers, self.conv_hr, self.lrelu, self.conv_last]
 
     def convert_state_dict(self, state: StateDict) -> StateDict:
         """Rename original ESRGAN keys (``model.0.weight``, ...) to this module's (BasicSR) names."""
@@ -313,33 +298,3 @@ class RRDBNet(nn.Module):
         model = cls(spatial_dims, found.in_channels, found.out_channels, found.scale, params)
         load_strict(model, state, path)
         return model
-
-    def _check_input(self, lr: Tensor) -> None:
-        if lr.ndim != self.spatial_dims + 2 or lr.shape[1] != self.in_channels:
-            axes = "H, W" if self.spatial_dims == 2 else "D, H, W"
-            msg = (
-                f"RRDBNet expects lr of shape [B, {self.in_channels}, {axes}], "
-                f"got {tuple(lr.shape)}"
-            )
-            raise ValueError(msg)
-        if self.params.pixel_unshuffle and any(size % 2 for size in lr.shape[2:]):
-            msg = f"pixel-unshuffle RRDBNet needs even input sizes, got {tuple(lr.shape[2:])}"
-            raise ValueError(msg)
-
-
-def _check_arguments(
-    spatial_dims: int, in_channels: int, out_channels: int, params: RRDBNetParams
-) -> None:
-    if spatial_dims not in (2, 3):
-        msg = f"RRDBNet: spatial_dims must be 2 or 3, got {spatial_dims!r}"
-        raise ValueError(msg)
-    for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
-        if value < 1:
-            msg = f"RRDBNet: {name} must be >= 1, got {value}"
-            raise ValueError(msg)
-    if params.global_skip and in_channels != out_channels:
-        msg = (
-            "adds the upsampled input to the output, so it needs in_channels == out_channels, got "
-            f"in_channels={in_channels} and out_channels={out_channels}"
-        )
-        raise InvalidParamError(key="global_skip", message=msg)

@@ -6,19 +6,17 @@ The body block is selectable (:mod:`gan_engine.generators.body_blocks`): ``res``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Literal, Self, TypeAlias, TypeGuard, get_args
+from typing import Literal, Self, TypeAlias, get_args
 
 import attrs
 import torch
 from torch import Tensor, nn
 
-from gan_engine.errors import InvalidParamError
+from gan_engine.generators import checks
 from gan_engine.generators.body_blocks import BLOCK_RADII, BODY_BLOCKS, BlockKind
 from gan_engine.nn.activation import ACTIVATION_KINDS, ActivationKind, make_activation
 from gan_engine.nn.attention import LkaGate
-from gan_engine.nn.banded import banded
-from gan_engine.nn.eager import activate_, add_scaled_, eager_no_grad, sequential_
+from gan_engine.nn.inference_forms import InferenceForms, add_scaled, run_layers
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import conv
 from gan_engine.nn.norm import make_norm
@@ -32,7 +30,7 @@ from gan_engine.nn.receptive import (
     radius,
     union,
 )
-from gan_engine.nn.shuffled_conv import shuffled_conv, shuffled_conv_pays
+from gan_engine.nn.reconstruction import reconstruct
 from gan_engine.params import at_least, in_range, odd, one_of
 from gan_engine.registry import Capabilities, register_generator
 from gan_engine.types import Conditioning, SpatialDims
@@ -163,21 +161,10 @@ def check_arguments(
     params: SRResNetParams,
 ) -> None:
     """Validate an SRResNet-shaped generator's constructor arguments, naming ``owner``."""
-    if spatial_dims not in (2, 3):
-        msg = f"{owner}: spatial_dims must be 2 or 3, got {spatial_dims!r}"
-        raise ValueError(msg)
-    for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
-        if value < 1:
-            msg = f"{owner}: {name} must be >= 1, got {value}"
-            raise ValueError(msg)
+    checks.check_arguments(
+        owner, spatial_dims, in_channels, out_channels, global_skip=params.global_skip
+    )
     upsampling_factors(scale)
-    if params.global_skip and in_channels != out_channels:
-        msg = (
-            "adds the upsampled input to the output, so it needs in_channels == out_channels, got "
-            f"in_channels={in_channels} and out_channels={out_channels}; set global_skip to false "
-            "to map between band counts"
-        )
-        raise InvalidParamError(key="global_skip", message=msg)
 
 
 def reconstruction_layers(
@@ -209,94 +196,6 @@ def reconstruction_layers(
     return body_end, nn.Sequential(*stages), tail
 
 
-def _elementwise(activation: nn.Module) -> bool:
-    """Whether ``activation`` acts on each value alone (so it commutes with a pixel shuffle)."""
-    if isinstance(activation, nn.PReLU):
-        return activation.num_parameters == 1
-    return isinstance(activation, nn.ReLU | nn.LeakyReLU | nn.GELU)
-
-
-def _same_padded(tail: nn.Module) -> TypeGuard[nn.Conv2d | nn.Conv3d]:
-    """Whether ``tail`` is a plain stride-1 convolution with zero "same" padding."""
-    if not isinstance(tail, nn.Conv2d | nn.Conv3d):
-        return False
-    dims = len(tail.kernel_size)
-    return (
-        tail.padding == tuple(size // 2 for size in tail.kernel_size)
-        and tail.stride == (1,) * dims
-        and tail.dilation == (1,) * dims
-        and tail.groups == 1
-        and tail.padding_mode == "zeros"
-    )
-
-
-def reconstruct(upsampler: nn.Module, tail: nn.Module, features: Tensor) -> Tensor:
-    """``tail(upsampler(features))`` for the layers of :func:`reconstruction_layers`.
-
-    When :func:`~gan_engine.nn.shuffled_conv.shuffled_conv_pays` (a large tail kernel to few
-    bands, e.g. the paper's 9×9 to 4 bands), the last sub-pixel stage is not shuffled: its
-    activation runs before the shuffle (it is elementwise) and the tail runs at the stage's input
-    resolution on an equivalent kernel (:func:`~gan_engine.nn.shuffled_conv.shuffled_conv`), so
-    only the few-channel output is shuffled. Same parameters and values up to float rounding.
-
-    Without autograd (eager inference) the activations run in place
-    (:mod:`gan_engine.nn.eager`) and the layers run over bands of ``features``
-    (:func:`~gan_engine.nn.banded.banded`, with their receptive field as context), so the
-    ``scale**d`` times larger maps of the upsampler never exist for the whole tile at once.
-    """
-    if not eager_no_grad():
-        return _reconstruct(upsampler, tail, features, in_place=False)
-    reach = _reconstruction_reach(upsampler, tail)
-    if reach is None:
-        return _reconstruct(upsampler, tail, features, in_place=True)
-    halo, factor = reach
-
-    def run(band: Tensor) -> Tensor:
-        return _reconstruct(upsampler, tail, band, in_place=True)
-
-    return banded(run, features, scale=factor, halo=halo)
-
-
-def _reconstruct(
-    upsampler: nn.Module, tail: nn.Module, features: Tensor, *, in_place: bool
-) -> Tensor:
-    """:func:`reconstruct` on the whole of ``features``; ``in_place`` only without autograd."""
-    *stages, last, activation = upsampler.children()
-    coarse_tail = _coarse_tail(last, activation, tail)
-    if coarse_tail is None:
-        output: Tensor = tail(_run(upsampler.children(), features, in_place=in_place))
-        return output
-    stage, conv_tail = coarse_tail
-    coarse = stage.conv(_run(stages, features, in_place=in_place))
-    coarse = activate_(activation, coarse) if in_place else activation(coarse)
-    return shuffled_conv(coarse, conv_tail.weight, conv_tail.bias, stage.scale)
-
-
-def _run(layers: Iterable[nn.Module], x: Tensor, *, in_place: bool) -> Tensor:
-    """``layers`` in order; activations in place (:func:`sequential_`) when ``in_place``."""
-    if in_place:
-        return sequential_(layers, x)
-    for layer in layers:
-        x = layer(x)
-    return x
-
-
-def _coarse_tail(
-    last: nn.Module, activation: nn.Module, tail: nn.Module
-) -> tuple[SubpixelUpsample, nn.Conv2d | nn.Conv3d] | None:
-    """The last sub-pixel stage and the tail, when the tail pays to run before its shuffle."""
-    if (
-        isinstance(last, SubpixelUpsample)
-        and _same_padded(tail)
-        and _elementwise(activation)
-        and shuffled_conv_pays(
-            tail.kernel_size[0], tail.out_channels, last.scale, len(tail.kernel_size)
-        )
-    ):
-        return last, tail
-    return None
-
-
 def reconstruct_output(
     upsampler: nn.Module,
     tail: nn.Module,
@@ -307,42 +206,26 @@ def reconstruct_output(
     scale: int,
     global_skip: bool,
     output_activation: OutputActivation = "none",
+    inference: bool = False,
 ) -> Tensor:
     """The end of an SRResNet-style forward: ``act(reconstruct(head + closed) [+ upsample(lr)])``.
 
     ``head + closed`` closes the skip around the body; ``upsample(lr, scale)`` is added with the
-    global skip; ``act`` is the ``output_activation``. Without autograd the sums and the activation
-    are written into the network's own maps (``closed`` and the reconstruction), never into
-    ``head`` or ``lr``.
+    global skip; ``act`` is the ``output_activation``. ``reconstruct`` is
+    :func:`gan_engine.nn.reconstruction.reconstruct` over the upsampler's stages and the tail. In
+    the ``inference`` form (the generator's ``inference_form``) the sums and the activation are
+    written into the network's own maps (``closed`` and the reconstruction), never into ``head`` or
+    ``lr``, and the reconstruction runs in bands.
     """
-    eager = eager_no_grad()
-    features = add_scaled_(closed, head) if eager else head + closed
-    sr = reconstruct(upsampler, tail, features)
+    eager = inference
+    features = add_scaled(closed, head, in_place=eager)
+    sr = reconstruct([*upsampler.children(), tail], features, inference=eager)
     if global_skip:
         skip = upsample(lr, scale)
         sr = sr.add_(skip) if eager else sr + skip
     if output_activation == "tanh":
         return sr.tanh_() if eager else sr.tanh()
     return sr
-
-
-_POINTWISE = (nn.PReLU, nn.ReLU, nn.LeakyReLU, nn.GELU, nn.Identity)
-"""Upsampler layers that read only their own pixel (per-channel PReLUs included)."""
-
-
-def _reconstruction_reach(upsampler: nn.Module, tail: nn.Module) -> tuple[int, int] | None:
-    """``(radius in input pixels, upscaling factor)`` of ``tail(upsampler(.))``; None if unknown."""
-    spans: list[SpanMap] = []
-    factor = 1
-    for stage in upsampler.children():
-        if isinstance(stage, SubpixelUpsample):
-            spans += [conv_span(stage.conv.kernel_size[0] // 2), nearest_up_span(stage.scale)]
-            factor *= stage.scale
-        elif not isinstance(stage, _POINTWISE):
-            return None
-    if not _same_padded(tail):
-        return None
-    return radius(chain(*spans, conv_span(tail.kernel_size[0] // 2)), factor), factor
 
 
 @register_generator(
@@ -359,7 +242,7 @@ def _reconstruction_reach(upsampler: nn.Module, tail: nn.Module) -> tuple[int, i
         receptive_field=SRResNetParams().receptive_field(),
     ),
 )
-class SRResNet(nn.Module):
+class SRResNet(InferenceForms):
     """SRResNet: residual body at low resolution, then sub-pixel upsampling (Ledig et al. 2017).
 
     ``forward(lr[B, C_in, *S]) -> sr[B, C_out, *(S * scale)]`` in 2D and 3D. Head conv → body
@@ -413,9 +296,9 @@ class SRResNet(nn.Module):
 
     def forward(self, lr: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Super-resolve ``lr[B, C_in, *S]`` to ``[B, C_out, *(S * scale)]``; ignores ``cond``."""
-        self._check_input(lr)
-        eager = eager_no_grad()  # then in place on the network's own maps
-        head: Tensor = sequential_(self.head, lr) if eager else self.head(lr)
+        checks.check_input("SRResNet", lr, self.spatial_dims, self.in_channels)
+        eager = self.inference_form  # then in place on the network's own maps
+        head = run_layers(self.head, lr, in_place=eager)
         closed: Tensor = self.body_end(self.body(head))
         return reconstruct_output(
             self.upsampler,
@@ -426,13 +309,5 @@ class SRResNet(nn.Module):
             scale=self.scale,
             global_skip=self.params.global_skip,
             output_activation=self.params.output_activation,
+            inference=eager,
         )
-
-    def _check_input(self, lr: Tensor) -> None:
-        if lr.ndim != self.spatial_dims + 2 or lr.shape[1] != self.in_channels:
-            axes = "H, W" if self.spatial_dims == 2 else "D, H, W"
-            msg = (
-                f"SRResNet expects lr of shape [B, {self.in_channels}, {axes}], "
-                f"got {tuple(lr.shape)}"
-            )
-            raise ValueError(msg)

@@ -10,6 +10,7 @@ import torch
 from torch import Tensor, nn
 
 from gan_engine.errors import InvalidParamError
+from gan_engine.generators import checks
 from gan_engine.generators.body_blocks import BODY_BLOCKS
 from gan_engine.generators.srresnet import (
     SCALES,
@@ -19,7 +20,7 @@ from gan_engine.generators.srresnet import (
     reconstruction_layers,
 )
 from gan_engine.nn.activation import make_activation
-from gan_engine.nn.eager import eager_no_grad, sequential_
+from gan_engine.nn.inference_forms import InferenceForms, run_layers
 from gan_engine.nn.layers import conv
 from gan_engine.nn.modulation import FiLM, LatentModulatedResidualBlock, NoiseInjection
 from gan_engine.params import at_least, one_of
@@ -88,7 +89,7 @@ class StochasticSRResNetParams(SRResNetParams):
         receptive_field=StochasticSRResNetParams().receptive_field(),
     ),
 )
-class StochasticSRResNet(nn.Module):
+class StochasticSRResNet(InferenceForms):
     """SRResNet whose body is modulated by a latent code, so one input has many outputs.
 
     ``forward(lr[B, C_in, *S], cond=Conditioning(latent=z[B, latent_dim]))`` gives
@@ -200,8 +201,8 @@ class StochasticSRResNet(nn.Module):
             else latent
         )
         z = z.to(lr.dtype)
-        eager = eager_no_grad()  # then in place on the network's own maps
-        head: Tensor = sequential_(self.head, lr) if eager else self.head(lr)
+        eager = self.inference_form  # then in place on the network's own maps
+        head = run_layers(self.head, lr, in_place=eager)
         features = head
         style: Tensor = z if self.params.modulation == "block" else self.mapping(z)
         for index, block in enumerate(self.body):
@@ -221,16 +222,11 @@ class StochasticSRResNet(nn.Module):
             scale=self.scale,
             global_skip=self.params.global_skip,
             output_activation=self.params.output_activation,
+            inference=eager,
         )
 
     def _check_input(self, lr: Tensor, latent: Tensor | None) -> None:
-        if lr.ndim != self.spatial_dims + 2 or lr.shape[1] != self.in_channels:
-            axes = "H, W" if self.spatial_dims == 2 else "D, H, W"
-            msg = (
-                f"StochasticSRResNet expects lr of shape [B, {self.in_channels}, {axes}], "
-                f"got {tuple(lr.shape)}"
-            )
-            raise ValueError(msg)
+        checks.check_input("StochasticSRResNet", lr, self.spatial_dims, self.in_channels)
         if latent is not None and tuple(latent.shape) != (lr.shape[0], self.latent_dim):
             msg = (
                 f"StochasticSRResNet expects cond.latent (the latent z) of shape "

@@ -12,6 +12,7 @@ import attrs
 from torch import Tensor, nn
 
 from gan_engine.errors import InvalidParamError
+from gan_engine.generators import checks
 from gan_engine.generators.body_blocks import BODY_BLOCKS
 from gan_engine.generators.srresnet import (
     SCALES,
@@ -22,7 +23,7 @@ from gan_engine.generators.srresnet import (
 )
 from gan_engine.nn.activation import make_activation
 from gan_engine.nn.cross_attention import TokenCrossAttention
-from gan_engine.nn.eager import eager_no_grad, sequential_
+from gan_engine.nn.inference_forms import InferenceForms, run_layers
 from gan_engine.nn.layers import conv
 from gan_engine.nn.modulation import FiLM
 from gan_engine.params import at_least
@@ -84,7 +85,7 @@ class TextSRResNetParams(SRResNetParams):
         conditioning=frozenset({"embedding", "tokens"}),
     ),
 )
-class TextSRResNet(nn.Module):
+class TextSRResNet(InferenceForms):
     """SRResNet steered by a prompt: FiLM from its embedding, cross-attention to its tokens.
 
     ``forward(lr[B, C_in, *S], cond)`` with ``cond.embedding[B, embedding_dim]``,
@@ -154,8 +155,8 @@ class TextSRResNet(nn.Module):
         """Super-resolve ``lr[B, C_in, *S]`` as the prompt in ``cond`` says."""
         embedding, tokens, token_mask = self._check_input(lr, cond)
         style: Tensor = self.mapping(embedding.to(lr.dtype))
-        eager = eager_no_grad()  # then in place on the network's own maps
-        head: Tensor = sequential_(self.head, lr) if eager else self.head(lr)
+        eager = self.inference_form  # then in place on the network's own maps
+        head = run_layers(self.head, lr, in_place=eager)
         features = head
         for block, film, attention in zip(self.body, self.films, self.attentions, strict=True):
             features = attention(film(block(features), style), tokens.to(lr.dtype), token_mask)
@@ -168,18 +169,13 @@ class TextSRResNet(nn.Module):
             lr,
             scale=self.scale,
             global_skip=self.params.global_skip,
+            inference=eager,
         )
 
     def _check_input(
         self, lr: Tensor, cond: Conditioning | None
     ) -> tuple[Tensor, Tensor, Tensor | None]:
-        if lr.ndim != self.spatial_dims + 2 or lr.shape[1] != self.in_channels:
-            axes = "H, W" if self.spatial_dims == 2 else "D, H, W"
-            msg = (
-                f"TextSRResNet expects lr of shape [B, {self.in_channels}, {axes}], "
-                f"got {tuple(lr.shape)}"
-            )
-            raise ValueError(msg)
+        checks.check_input("TextSRResNet", lr, self.spatial_dims, self.in_channels)
         if cond is None or cond.embedding is None or cond.tokens is None:
             msg = (
                 "TextSRResNet needs a prompt: cond=Conditioning(embedding=[B, "

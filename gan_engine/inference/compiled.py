@@ -18,6 +18,8 @@ import torch
 from torch import Tensor, nn
 from torch._dynamo.exc import TorchDynamoException
 
+from gan_engine.nn.inference_forms import prepare_inference
+
 
 def _reason(error: TorchDynamoException) -> str:
     """The cause of a compilation failure, in one line (the compiler's error, not the wrapper's)."""
@@ -49,6 +51,7 @@ class CompiledInference:
                     output: Tensor = self._compiled(batch)
             except TorchDynamoException as error:
                 self.failure = _reason(error)
+                prepare_inference(self.model)  # eager from now on: the inference forms
                 warnings.warn(
                     f"torch.compile failed ({self.failure}); running the model uncompiled",
                     CompileFallbackWarning,

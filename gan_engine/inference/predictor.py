@@ -42,6 +42,7 @@ from gan_engine.io.atomic import check_target
 from gan_engine.io.base import MemoryLimit, OutputLayout, RasterSink, RasterSource
 from gan_engine.io.formats import open_input
 from gan_engine.io.memory import ArraySink, ArraySource
+from gan_engine.nn.inference_forms import prepare_inference
 from gan_engine.protocols import Generator, Normaliser
 
 ModeChoice: TypeAlias = Literal["auto", "centre", "blend"]
@@ -208,6 +209,9 @@ class Predictor:
             multiple=multiple,
             guard=options.guard,
         )
+        # eager: the layers' inference forms (in place, bands), chosen once here; compiled: the
+        # plain forms, which the compiler fuses (it falls back to the inference forms on failure)
+        prepare_inference(self.model, enabled=not options.compile)
         self._network: Callable[[Tensor], Tensor] = (
             CompiledInference(self.model) if options.compile else self.model
         )

@@ -8,14 +8,20 @@ is downloaded and a missing file raises :class:`~gan_engine.errors.WeightsNotFou
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from typing import Self
+from collections.abc import Iterable, Sequence
+from typing import Literal, Self
 
+import attrs
 import torch
 from torch import Tensor
 
+from gan_engine.errors import InvalidParamError
 from gan_engine.lpips_network import BACKBONE_FILES, build_lpips
+from gan_engine.metrics.streams import PerSampleMetric
+from gan_engine.metrics.views import band_errors, per_sample, three_bands, unit_range
 from gan_engine.pretrained import resolve_weights
+from gan_engine.registry import Capabilities, register_metric
+from gan_engine.types import BuildContext, SpatialDims
 
 
 class LPIPSMetric:
@@ -49,10 +55,6 @@ class LPIPSMetric:
         model = build_lpips("lpips_metric", net, pretrained=True, weights_path=weights_path)
         self.model = model.eval().requires_grad_(False)
 
-    def _per_image(self, prediction: Tensor, target: Tensor) -> Tensor:
-        distance: Tensor = self.model(prediction, target)
-        return distance.reshape(prediction.shape[0])
-
     def to(self, device: torch.device | str) -> Self:
         """Move the LPIPS network to ``device``; returns ``self``."""
         self.model.to(device)
@@ -63,7 +65,8 @@ class LPIPSMetric:
 
         Values are mapped to LPIPS' [-1, 1] by ``2 · x / data_range - 1``. One band is repeated to
         three; other counts than 1 and 3 need ``channels``. 3D volumes are evaluated 2.5D: the mean over
-        every slice along each of the three axes. Each spatial axis needs 32 pixels (AlexNet).
+        every slice along each of the three axes (:mod:`gan_engine.metrics.views`). Each spatial axis
+        needs 32 pixels (AlexNet).
         """
         if prediction.shape != target.shape:
             msg = f"lpips_metric: shapes differ: {tuple(prediction.shape)} vs {tuple(target.shape)}"
@@ -72,35 +75,21 @@ class LPIPSMetric:
             msg = f"lpips_metric: data_range must be > 0, got {data_range}"
             raise ValueError(msg)
         bands = prediction.shape[1]
-        if self.channels is not None:
-            index = torch.tensor(self.channels, device=prediction.device)
-            prediction, target = prediction.index_select(1, index), target.index_select(1, index)
-        elif bands == 1:
-            prediction = prediction.expand(-1, 3, *prediction.shape[2:])
-            target = target.expand(-1, 3, *target.shape[2:])
-        elif bands != 3:
+        if self.channels is None and bands not in (1, 3):
             msg = f"lpips_metric: LPIPS takes 3 bands but the input has {bands}; give channels"
             raise ValueError(msg)
+        if prediction.ndim not in (4, 5):
+            msg = f"lpips_metric: expected [B, C, H, W] or [B, C, D, H, W], got {tuple(prediction.shape)}"
+            raise ValueError(msg)
+        x = three_bands(unit_range(prediction, data_range), self.channels)
+        y = three_bands(unit_range(target, data_range), self.channels)
         with torch.no_grad():
-            x = prediction.float() * (2.0 / data_range) - 1.0
-            y = target.float() * (2.0 / data_range) - 1.0
-            if x.ndim == 4:
-                return self._per_image(x, y)
-            if x.ndim != 5:
-                msg = (
-                    f"lpips_metric: expected [B, C, H, W] or [B, C, D, H, W], got {tuple(x.shape)}"
-                )
-                raise ValueError(msg)
-            per_axis = [self._per_axis(x, y, axis) for axis in range(3)]
-            return torch.stack(per_axis).mean(dim=0)
+            return per_sample(self.distance, x, y)
 
-    def _per_axis(self, x: Tensor, y: Tensor, axis: int) -> Tensor:
-        batch = x.shape[0]
-        moved_x, moved_y = x.movedim(2 + axis, 1), y.movedim(2 + axis, 1)
-        count = moved_x.shape[1]
-        flat_x = moved_x.reshape(batch * count, *moved_x.shape[2:])
-        flat_y = moved_y.reshape(batch * count, *moved_y.shape[2:])
-        return self._per_image(flat_x, flat_y).reshape(batch, count).mean(dim=1)
+    def distance(self, x: Tensor, y: Tensor) -> Tensor:
+        """LPIPS ``[N]`` of two ``[N, 3, H, W]`` batches with values in ``[0, 1]``."""
+        distance: Tensor = self.model(x * 2.0 - 1.0, y * 2.0 - 1.0)
+        return distance.reshape(x.shape[0])
 
 
 @functools.lru_cache(maxsize=4)
@@ -121,3 +110,59 @@ def lpips_metric(
     path = resolve_weights("lpips_metric", BACKBONE_FILES[net], pretrained=True, weights_path=None)
     metric = _cached_metric(net, str(path)).to(prediction.device)
     return metric(prediction, target, data_range)
+
+
+@attrs.frozen(kw_only=True)
+class LPIPSMetricParams:
+    """Parameters of the ``lpips`` validation metric.
+
+    Attributes:
+        net: ``alex`` (the LPIPS authors' choice as a metric) or ``vgg``.
+        weights_path: the backbone file (torchvision key names) instead of the torch cache's
+            ``alexnet-owt-7be5be79.pth`` / ``vgg16-397923af.pth``.
+        bands: three band indices shown to the network for data with other than 1 or 3 bands.
+    """
+
+    net: Literal["alex", "vgg"] = "alex"
+    weights_path: str | None = None
+    bands: list[int] | None = None
+
+    def check(self, context: BuildContext) -> Iterable[InvalidParamError]:
+        """The bands must fit the run's channels."""
+        return list(band_errors(self.bands, context.channels))
+
+
+@register_metric(
+    "lpips",
+    params=LPIPSMetricParams,
+    capabilities=Capabilities(
+        min_input_size=32,
+        bands=frozenset({1, 3}),
+        weight_files=tuple(BACKBONE_FILES[net] for net in ("alex", "vgg")),
+    ),
+)
+class LPIPSValidation(PerSampleMetric):
+    """LPIPS of each sample to its reference, averaged over validation; lower is better (0 = same).
+
+    2D and 3D (2.5D slices), any band count through :mod:`gan_engine.metrics.views`; each spatial
+    axis needs 32 pixels with AlexNet.
+    """
+
+    higher_is_better = False
+
+    def __init__(
+        self, spatial_dims: SpatialDims, channels: int, params: LPIPSMetricParams | None = None
+    ) -> None:
+        params = params or LPIPSMetricParams()
+        errors = list(band_errors(params.bands, channels))
+        if errors:
+            raise errors[0]
+        self.spatial_dims = spatial_dims
+        self.params = params
+        self.lpips = LPIPSMetric(
+            net=params.net, weights_path=params.weights_path, channels=params.bands
+        )
+        super().__init__(self.lpips.model, params.bands)
+
+    def _distance(self, prediction: Tensor, target: Tensor) -> Tensor:
+        return self.lpips.distance(prediction, target)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from gan_engine.nn.eager import activate_, add_scaled_, eager_no_grad
+from gan_engine.nn.inference_forms import InferenceForms, activate_, add_scaled
 from gan_engine.nn.layers import conv
 from gan_engine.types import SpatialDims
 
@@ -33,7 +33,7 @@ def rrdb_radius(kernel_size: int) -> int:
     return RRDB_DENSE_BLOCKS * rdb_radius(kernel_size)
 
 
-class ResidualDenseBlock(nn.Module):
+class ResidualDenseBlock(InferenceForms):
     """Five densely connected convs: ``x + residual_scale * conv5(cat(x, x1, x2, x3, x4))``.
 
     ``x_i = lrelu(conv_i(cat(x, x1, ..., x_{i-1})))`` with ``growth_channels`` channels each;
@@ -86,8 +86,8 @@ class ResidualDenseBlock(nn.Module):
             _scaled_kaiming_(layer)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Apply the block to ``x[B, C, *S]`` (in place on its own maps without autograd)."""
-        eager = eager_no_grad()
+        """Apply the block to ``x[B, C, *S]`` (in place on its own maps in the inference form)."""
+        eager = self.inference_form
         features = [x]
         for layer in (self.conv1, self.conv2, self.conv3, self.conv4):
             grown = layer(torch.cat(features, dim=1))
@@ -95,12 +95,10 @@ class ResidualDenseBlock(nn.Module):
         residual: Tensor = self.conv5(torch.cat(features, dim=1))
         if not self.skip:
             return residual
-        if eager:
-            return add_scaled_(residual, x, self.residual_scale)
-        return x + self.residual_scale * residual
+        return add_scaled(residual, x, self.residual_scale, in_place=eager)
 
 
-class RRDB(nn.Module):
+class RRDB(InferenceForms):
     """Residual-in-residual dense block: ``x + residual_scale * rdb3(rdb2(rdb1(x)))``.
 
     ``[B, C, *S] → [B, C, *S]``; the same ``residual_scale`` scales each dense block's branch.
@@ -144,11 +142,9 @@ class RRDB(nn.Module):
         self.residual_scale = residual_scale
 
     def forward(self, x: Tensor) -> Tensor:
-        """Apply the block to ``x[B, C, *S]`` (in place on its own maps without autograd)."""
+        """Apply the block to ``x[B, C, *S]`` (in place on its own maps in the inference form)."""
         residual: Tensor = self.rdb3(self.rdb2(self.rdb1(x)))
-        if eager_no_grad():
-            return add_scaled_(residual, x, self.residual_scale)
-        return x + self.residual_scale * residual
+        return add_scaled(residual, x, self.residual_scale, in_place=self.inference_form)
 
 
 @torch.no_grad()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Literal, TypeAlias
 
 import torch.nn.functional as F
-from torch import Tensor
+from torch import Tensor, nn
 
 from gan_engine.types import spatial_dims_of
 
@@ -58,3 +58,21 @@ def downsample(x: Tensor, scale: int, mode: DownsampleMode = "bicubic") -> Tenso
         return F.interpolate(x, size=size, mode="area")
     msg = f"unknown downsample mode {mode!r}; expected 'bicubic' or 'area'"
     raise ValueError(msg)
+
+
+class NearestUpsample(nn.Module):
+    """Nearest-neighbour upsampling by an integer ``factor`` per axis (no parameters).
+
+    ``[B, C, *S] → [B, C, *(S * factor)]``, as a layer, so that an upsampling path can be a list of
+    layers (:func:`gan_engine.nn.reconstruction.reconstruct`).
+    """
+
+    def __init__(self, factor: int) -> None:
+        super().__init__()
+        _check_scale(factor)
+        self.factor = factor
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Repeat every pixel of ``x`` ``factor`` times along each spatial axis."""
+        size = [length * self.factor for length in x.shape[2:]]
+        return F.interpolate(x, size=size, mode="nearest")

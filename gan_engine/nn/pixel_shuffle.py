@@ -146,3 +146,16 @@ class SubpixelUpsample(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         """Upsample ``x[B, C_in, *S]`` to ``[B, C_out, *(S * scale)]``."""
         return pixel_shuffle(self.conv(x), self.scale)
+
+
+class PixelShuffle(nn.Module):
+    """N-D pixel shuffle by ``scale`` (:func:`pixel_shuffle`) as a layer, with no parameters."""
+
+    def __init__(self, scale: int) -> None:
+        super().__init__()
+        _check_scale(scale)
+        self.scale = scale
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``[B, C * r**d, *S] → [B, C, *(S * r)]``."""
+        return pixel_shuffle(x, self.scale)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from gan_engine.nn.activation import ActivationKind, make_activation
-from gan_engine.nn.eager import add_scaled_, eager_no_grad, sequential_
+from gan_engine.nn.inference_forms import InferenceForms, add_scaled, run_layers
 from gan_engine.nn.layers import conv
 from gan_engine.nn.norm import NormKind, make_norm
 from gan_engine.types import SpatialDims
 
 
-class ResidualBlock(nn.Module):
+class ResidualBlock(InferenceForms):
     """``x + residual_scale * (conv → norm → act → conv → norm)(x)``; keeps ``[B, C, *S]``.
 
     Args:
@@ -54,8 +54,7 @@ class ResidualBlock(nn.Module):
         self.residual_scale = residual_scale
 
     def forward(self, x: Tensor) -> Tensor:
-        """Apply the block to ``x[B, C, *S]`` (in place on its own maps without autograd)."""
-        if eager_no_grad():
-            return add_scaled_(sequential_(self.body, x), x, self.residual_scale)
-        residual: Tensor = self.body(x)
-        return x + self.residual_scale * residual
+        """Apply the block to ``x[B, C, *S]`` (in place on its own maps in the inference form)."""
+        in_place = self.inference_form
+        residual = run_layers(self.body, x, in_place=in_place)
+        return add_scaled(residual, x, self.residual_scale, in_place=in_place)

@@ -151,7 +151,11 @@ class _HoleTask:
         normaliser: Normaliser,
         data_range: float,
     ) -> TaskValidation:
-        """Hole and whole-image PSNR/SSIM, per bin, of the model and of the baseline."""
+        """Hole and whole-image PSNR/SSIM, per bin, of the model and of the baseline.
+
+        ``Validation.metrics`` score the composite against the target (the model's stream only:
+        the baseline's scores are cached per batch, its images are not kept).
+        """
         lr_raw, hr_raw = batch["lr"].float(), batch["hr"].float()
         holes = batch["holes"].float()
         target_holes = self.target_holes(holes)
@@ -181,6 +185,8 @@ class _HoleTask:
             images=images,
             preview=Preview(columns=tuple(columns)),
             headline="psnr_hole",
+            prediction=filled,
+            reference=hr_raw,
         )
 
     @staticmethod

@@ -68,7 +68,15 @@ class SuperResolution:
         preview = Preview(
             columns=(("LR", lr_raw), ("bicubic", baseline), ("SR", sr_raw), ("HR", hr_raw))
         )
-        return TaskValidation(metrics=metrics, images=images, preview=preview, headline="psnr")
+        return TaskValidation(
+            metrics=metrics,
+            images=images,
+            preview=preview,
+            headline="psnr",
+            prediction=sr_raw,
+            reference=hr_raw,
+            baselines={"bicubic": baseline},
+        )
 
 
 def against_bicubic(

@@ -20,7 +20,7 @@ from torch import Tensor, nn
 from gan_engine.errors import InvalidParamError
 from gan_engine.params import in_range
 from gan_engine.protocols import Generator, Normaliser, TaskBatch, TaskValidation, TextEncoder
-from gan_engine.registry import TEXT_ENCODERS, Capabilities, register_task
+from gan_engine.registry import TEXT_ENCODERS, Capabilities, Entry, register_task
 from gan_engine.tasks.prompts import batch_metadata, mismatched_prompts
 from gan_engine.tasks.super_resolution import against_bicubic
 from gan_engine.types import BuildContext, Conditioning, ConditioningKind, Preview, SpatialDims
@@ -36,14 +36,17 @@ class EncoderChoice:
         name: the registered encoder (``bytes``, ``precomputed``, ``open_clip``, a plugin's).
         params: its parameters: a mapping (validated against the encoder's own parameter class
             when the spec loads, which then puts an instance of that class here) or an instance.
+        entry: the registry entry of ``name`` when the spec loader looked it up (not an ``__init__``
+            argument, not compared); ``None`` when made in Python, and then looked up by ``build``.
     """
 
     name: str = "bytes"
     params: Any = attrs.field(factory=dict)
+    entry: Entry[Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def build(self) -> TextEncoder:
-        """The encoder, built from the registry."""
-        entry = TEXT_ENCODERS.get(self.name)
+        """The encoder, built from the registry entry the loader kept (or looked up now)."""
+        entry = TEXT_ENCODERS.get(self.name) if self.entry is None else self.entry
         params = self.params if attrs.has(type(self.params)) else entry.params_cls(**self.params)
         return entry.factory(params)
 
@@ -175,7 +178,15 @@ class TextSuperResolution(nn.Module):
             captions = [f"{p!r} | swapped: {o!r}" for p, o in zip(prompts, others, strict=True)]
         columns.append(("HR", hr_raw))
         preview = Preview(columns=tuple(columns), captions=tuple(captions) if captions else None)
-        return TaskValidation(metrics=metrics, images=images, preview=preview, headline="psnr")
+        return TaskValidation(
+            metrics=metrics,
+            images=images,
+            preview=preview,
+            headline="psnr",
+            prediction=sr_raw,
+            reference=hr_raw,
+            baselines={"bicubic": baseline},
+        )
 
 
 def _to(tensor: Tensor | None, like: Tensor) -> Tensor | None:

@@ -170,7 +170,8 @@ class TrainingConfig:
             resolved value.
         seed: seed for weights, data order and augmentation.
         pretrain_steps: generator-only steps (content losses only) before the discriminator joins.
-        d_update_interval: once adversarial, the discriminator is updated every this many batches.
+        d_update_interval: once adversarial, the discriminator is updated every this many generator
+            steps (not batches: with ``accumulate_batches`` > 1 a generator step spans several).
         adversarial_ramp_steps: steps over which the adversarial weight ramps from 0 to its full value
             after pretraining (0: full weight at once).
         adversarial_ramp: shape of that ramp.

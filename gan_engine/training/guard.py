@@ -1,10 +1,14 @@
-"""Attributing a non-finite loss to the term that produced it, and the policy applied to it.
+"""Naming the loss term that went non-finite, and the policy applied to a non-finite update.
 
-The trainer calls :func:`check_finite` on each term's value (the *unweighted* term is the useful one to
-name) so a diverging run stops with ``loss term 'ssim' is nan at step 12`` instead of a NaN total.
-Calling it reads the value back to the host, which synchronises an accelerator: call it every step
-while debugging, or every ``N`` steps in long runs. :class:`NonFiniteGuard` applies the run's policy:
-stop at once, or skip the update and stop after too many consecutive skips.
+The trainer never raises on a NaN total: :class:`~gan_engine.training.updates.GuardedUpdates` asks
+:func:`first_nonfinite` for the first non-finite *unweighted* term (the useful one to name), so a
+diverging run stops with ``loss term 'ssim' is nan at step 12``, and checks gradients with
+:func:`gradients_finite_flag` (on the device, no host synchronisation) or :func:`gradients_finite`.
+When the host reads those flags is ``Training.nonfinite.check``: at every update (``every_step``) or
+only when the module logs (``when_logging``, through :mod:`~gan_engine.training.deferred_checks`).
+:class:`NonFiniteGuard` then applies ``Training.nonfinite.policy``: stop at once, or skip the update and
+stop after too many consecutive skips of one network. :func:`check_finite` raises for one value, for
+code outside the trainer.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from lightning.pytorch.utilities.types import OptimizerLRSchedulerConfig
 from torch import Tensor, nn
 from torch.optim import Optimizer
 
+from gan_engine.nn.inference_forms import prepare_inference
 from gan_engine.nn.layers import channels_last_format
 from gan_engine.protocols import (
     ConditioningNormaliser,
@@ -38,6 +39,8 @@ from gan_engine.protocols import (
     Normaliser,
     Task,
     TaskBatch,
+    TaskValidation,
+    ValidationMetric,
 )
 from gan_engine.registry import TASKS, NoParams
 from gan_engine.training.callbacks.ema_swap import EMASwap
@@ -103,6 +106,10 @@ class GANModule(pl.LightningModule):
         spec: the resolved run spec, stored in checkpoints so they alone can rebuild the model.
         task: what a batch means and what validation reports; ``None`` is super-resolution.
         conditioning: normalises the batch's conditioning embeddings before the task reads them.
+        metrics: opt-in validation metrics by the name they are logged under (LPIPS, DISTS, FID,
+            KID); each scores the task's ``prediction`` and ``baselines`` against its
+            ``reference`` over the whole validation run, logged as ``val/<name>`` and
+            ``val/<name>_<baseline>``. Held outside the module's state: never checkpointed.
     """
 
     def __init__(
@@ -118,6 +125,7 @@ class GANModule(pl.LightningModule):
         spec: Mapping[str, Any] | None = None,
         task: Task | None = None,
         conditioning: ConditioningNormaliser | None = None,
+        metrics: Mapping[str, ValidationMetric] | None = None,
     ) -> None:
         super().__init__()
         if (discriminator is None) != (adversarial_term is None):
@@ -151,6 +159,8 @@ class GANModule(pl.LightningModule):
         self.spec = dict(spec) if spec is not None else None
         self.task = task if task is not None else default_task(generator)
         self.conditioning = conditioning
+        # a plain dict of plain objects: their networks stay out of ``state_dict`` and checkpoints
+        self.validation_metrics: dict[str, ValidationMetric] = dict(metrics or {})
         self.generator_steps = 0
         self.discriminator_steps = 0
         self.batches_seen = 0
@@ -247,6 +257,16 @@ class GANModule(pl.LightningModule):
         self.configure_model()  # no-op when Lightning already called it
         if self.ema is not None:
             self.ema.attach(self.generator)
+
+    def on_validation_model_eval(self) -> None:
+        """Eval mode for validation; eager generators also switch to their inference forms."""
+        super().on_validation_model_eval()
+        if not self.config.compile:  # compiled networks keep the plain forms they were traced in
+            prepare_inference(self.generator)
+
+    def on_validation_end(self) -> None:
+        """Back to the generator's plain forms (Lightning then restores each module's mode)."""
+        prepare_inference(self.generator, enabled=False)
 
     def on_train_end(self) -> None:
         """Apply the policy to the finiteness flags of the last updates."""
@@ -423,7 +443,29 @@ class GANModule(pl.LightningModule):
         self.log(
             "val/generator_steps", float(self.generator_steps), batch_size=size, sync_dist=True
         )
+        self._update_metrics(result)
         return outputs
+
+    def _update_metrics(self, result: TaskValidation) -> None:
+        if not self.validation_metrics or result.prediction is None or result.reference is None:
+            return
+        streams = {"": result.prediction}
+        streams.update({f"_{name}": image for name, image in result.baselines.items()})
+        for metric in self.validation_metrics.values():
+            metric.update(streams, result.reference, self.data_range)
+
+    def on_validation_epoch_start(self) -> None:
+        """Empty the validation metrics and move them to the module's device."""
+        for metric in self.validation_metrics.values():
+            metric.to(self.device)
+            metric.reset()
+
+    def on_validation_epoch_end(self) -> None:
+        """Log each validation metric of the run, per stream (synchronised across DDP ranks)."""
+        for name, metric in self.validation_metrics.items():
+            for stream, value in metric.compute().items():
+                self.log(f"val/{name}{stream}", value.float(), sync_dist=True)
+            metric.reset()
 
     def predict_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> Tensor:
         """Super-resolve ``batch["lr"]`` (sensor units ``[B, C, *S]``); returns denormalised SR, float."""

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from torch import Tensor, nn
 
 from gan_engine.nn import banded
+from gan_engine.nn.inference_forms import prepare_inference
 from gan_engine.nn.layers import channels_last_format
 from gan_engine.protocols import Generator
 from gan_engine.registry import GENERATORS, Entry, GeneratorFactory
@@ -153,15 +154,16 @@ def test_channels_last_gives_the_same_output(
 def test_inference_without_autograd_gives_the_same_output(
     entry: Entry[GeneratorFactory], dims: SpatialDims, data: st.DataObject
 ) -> None:
-    # without autograd, layers may write into their own maps and upsample in bands
-    # (gan_engine.nn.eager, gan_engine.nn.banded; bands shrunk here so that they are used):
-    # the values must be those of the recorded forward, and the caller's input stays untouched
+    # prepared for inference, layers may write into their own maps and upsample in bands
+    # (gan_engine.nn.inference_forms, gan_engine.nn.banded; bands shrunk here so that they are
+    # used): the values must be those of the recorded forward, the caller's input stays untouched
     case = data.draw(generator_cases(entry, dims))
     model = build(entry, dims, case).eval()
     lr = lr_batch(case)
     z = cond_for(entry, model, case)
     reference = model(lr, z).detach()
     kept = lr.clone()
+    prepare_inference(model)
     with mock.patch.multiple(banded, BAND_PIXELS=1, HALO_FRACTION=1), torch.inference_mode():
         out = model(lr, z)
     assert torch.equal(lr, kept)

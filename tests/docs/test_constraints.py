@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 import pytest
 
-from containers.docgen.constraints import Constraint, constraints_of, merged_schema
+from containers.docgen.model.constraints import Constraint, constraints_of, merged_schema
 from gan_engine import param_validators as described
 from gan_engine import params as closures
 from gan_engine.errors import InvalidParamError

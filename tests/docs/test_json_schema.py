@@ -12,7 +12,6 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from containers.docgen.sites import COMPONENT_SITES, ITEM
 from containers.spec.loader import spec_from_dict
 from containers.spec.problems import SpecError
 
@@ -107,20 +106,3 @@ def test_defaults_in_the_schema_are_the_loaders(validator: Any) -> None:
     spec = spec_from_dict(_load(REPO / "specs" / "quickstart.yaml"))
     assert training["d_update_interval"]["default"] == 1 == type(spec.Training)().d_update_interval
     assert schema["properties"]["Losses"]["items"] == {"$ref": "#/$defs/LossTermSpec.loss"}
-
-
-@pytest.mark.parametrize("site", COMPONENT_SITES, ids=[site.dotted for site in COMPONENT_SITES])
-def test_component_sites_are_where_the_loader_resolves_names(site: Any) -> None:
-    """The docs' table of component sites agrees with the loader: an unknown name is reported there."""
-    tree = _load(REPO / "specs" / "quickstart.yaml")
-    path = [0 if part == ITEM else part for part in site.path]
-    node: Any = tree
-    for part in path:
-        node = node[part] if isinstance(part, int) else node.setdefault(part, {})
-    node[site.name_key] = "no_such_component"
-    with pytest.raises(SpecError) as raised:
-        spec_from_dict(tree)
-    where = ".".join(str(part) for part in (*path, site.name_key))
-    messages = [f"{problem.key}: {problem.message}" for problem in raised.value.problems]
-    expected = f"{where}: unknown {site.kind} 'no_such_component'"
-    assert any(message.startswith(expected) for message in messages), messages

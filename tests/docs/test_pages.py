@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from containers.docgen.mdtext import slug
+from containers.docgen.renderers.markdown import slug
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = sorted([*(REPO / "docs").rglob("*.md"), REPO / "examples" / "plugin" / "README.md"])

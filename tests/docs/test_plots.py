@@ -9,14 +9,14 @@ import xml.etree.ElementTree as ET
 from hypothesis import given
 from hypothesis import strategies as st
 
-from containers.docgen.plots import (
+from containers.docgen.pages.plots import (
     adversarial_weight_chart,
     ema_decay_chart,
     loss_schedule_chart,
     lr_schedule_chart,
     schedule_plots,
 )
-from containers.docgen.svg import simplify, ticks
+from containers.docgen.renderers.svg import simplify, ticks
 
 
 def _at(points: tuple[tuple[float, float], ...], step: int) -> float:

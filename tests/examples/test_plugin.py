@@ -51,6 +51,7 @@ def test_entry_point_groups_are_the_documented_ones() -> None:
         "text_encoder": "gan_engine.text_encoders",
         "task": "gan_engine.tasks",
         "mask_generator": "gan_engine.mask_generators",
+        "metric": "gan_engine.metrics",
     }
 
 

@@ -13,11 +13,11 @@ from gan_engine.generators.srresnet import (
     SCALES,
     SRResNet,
     SRResNetParams,
-    reconstruct,
     upsampling_factors,
 )
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.pixel_shuffle import SubpixelUpsample
+from gan_engine.nn.reconstruction import reconstruct
 from gan_engine.registry import GENERATORS
 from gan_engine.types import Conditioning, SpatialDims
 
@@ -56,7 +56,9 @@ def test_large_tail_runs_before_the_last_shuffle_with_the_same_result(
     # the 9x9 tail to few bands is the case the coarse form pays for
     assert model.params.head_kernel_size == 9
     direct = model.tail(model.upsampler(features))
-    torch.testing.assert_close(reconstruct(model.upsampler, model.tail, features), direct)
+    torch.testing.assert_close(
+        reconstruct([*model.upsampler, model.tail], features, inference=False), direct
+    )
 
 
 def test_reconstruct_falls_back_to_the_layers_when_the_activation_is_per_channel() -> None:
@@ -66,7 +68,9 @@ def test_reconstruct_falls_back_to_the_layers_when_the_activation_is_per_channel
         model.upsampler[1].weight.copy_(torch.tensor([0.1, 0.2, 0.3, 0.4]))
     features = torch.randn(1, 4, 5, 5, dtype=torch.float64)
     direct = model.tail(model.upsampler(features))
-    torch.testing.assert_close(reconstruct(model.upsampler, model.tail, features), direct)
+    torch.testing.assert_close(
+        reconstruct([*model.upsampler, model.tail], features, inference=False), direct
+    )
 
 
 def test_reconstruct_falls_back_to_the_layers_for_a_tail_without_same_padding() -> None:
@@ -75,7 +79,9 @@ def test_reconstruct_falls_back_to_the_layers_for_a_tail_without_same_padding() 
     features = torch.randn(1, 4, 6, 6, dtype=torch.float64)
     direct = model.tail(model.upsampler(features))
     assert direct.shape == (1, 1, 6, 6)
-    torch.testing.assert_close(reconstruct(model.upsampler, model.tail, features), direct)
+    torch.testing.assert_close(
+        reconstruct([*model.upsampler, model.tail], features, inference=False), direct
+    )
 
 
 def test_stores_its_arguments() -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import types
+
 import pytest
 import torch
 from torch import Tensor, nn
 
 from gan_engine.losses.adversarial import RelativisticAverageLoss
 from gan_engine.losses.feature_matching import FeatureMatchingLoss
+from gan_engine.nn.inference_forms import InferenceForms
 from gan_engine.protocols import LossContext
 from gan_engine.training.guard import NonFiniteLossError
 from gan_engine.training.schedules import WeightSchedule
@@ -127,3 +130,24 @@ def test_the_batch_mask_reaches_the_losses(make_module, loaders, fit) -> None:
     mask = recorder.contexts[0].mask
     assert mask is not None
     assert mask.shape == (2, 1, 16, 16)
+
+
+def test_validation_runs_the_inference_forms_and_training_the_plain_ones(
+    make_module, loaders, fit
+) -> None:
+    module = make_module(adversarial=False)
+    seen: list[tuple[bool, bool]] = []
+    step = type(module).validation_step
+
+    def recording(self, batch, batch_idx):  # type: ignore[no-untyped-def]
+        seen.append((self.generator.inference_form, torch.is_grad_enabled()))
+        return step(self, batch, batch_idx)
+
+    module.validation_step = types.MethodType(recording, module)  # type: ignore[method-assign]
+    fit(module, loaders, batches=2, val_check_interval=1)
+    assert seen
+    assert all(form and not grad for form, grad in seen)
+    assert not module.generator.inference_form
+    forms = [m.inference_form for m in module.generator.modules() if isinstance(m, InferenceForms)]
+    assert forms
+    assert not any(forms)

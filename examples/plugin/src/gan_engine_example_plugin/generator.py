@@ -8,8 +8,17 @@ import attrs
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from gan_engine.generators import checks
 from gan_engine.nn.interpolate import upsample
 from gan_engine.nn.layers import conv
+from gan_engine.nn.receptive import (
+    chain,
+    conv_span,
+    interpolated_up_span,
+    nearest_up_span,
+    radius,
+    union,
+)
 from gan_engine.params import at_least
 from gan_engine.registry import Capabilities, register_generator
 from gan_engine.types import Conditioning, SpatialDims
@@ -31,6 +40,15 @@ class NearestConvParams:
     def tiny(cls) -> Self:
         """The smallest sensible configuration, for contract tests and smoke runs."""
         return cls(width=4, depth=0)
+
+    def receptive_field(self, scale: int) -> int:
+        """Radius in LR pixels of what an output pixel reads: tiles overlap by this much.
+
+        Nearest upsampling, then ``depth + 2`` 3x3 convolutions at the output resolution; the
+        bicubic skip reads 2 LR pixels either side.
+        """
+        convs = chain(nearest_up_span(scale), conv_span(self.depth + 2))
+        return radius(union(convs, interpolated_up_span(scale, 2)), scale)
 
 
 @register_generator(
@@ -55,9 +73,10 @@ class NearestConvGenerator(nn.Module):
     ) -> None:
         super().__init__()
         params = params or NearestConvParams()
-        if in_channels != out_channels:
-            msg = f"nearest_conv keeps the band count: in_channels {in_channels} != {out_channels}"
-            raise ValueError(msg)
+        # the shared checks: supported dims, channel counts, and the skip's equal band counts
+        checks.check_arguments(
+            "nearest_conv", spatial_dims, in_channels, out_channels, global_skip=True
+        )
         self.spatial_dims = spatial_dims
         self.in_channels, self.out_channels, self.scale = in_channels, out_channels, scale
         layer = conv(spatial_dims)
@@ -69,6 +88,7 @@ class NearestConvGenerator(nn.Module):
 
     def forward(self, lr: Tensor, cond: Conditioning | None = None) -> Tensor:
         """Super-resolve ``lr``; ``cond`` is ignored."""
+        checks.check_input("nearest_conv", lr, self.spatial_dims, self.in_channels)
         nearest = F.interpolate(lr, scale_factor=self.scale, mode="nearest")
         detail: Tensor = self.body(nearest)
         return upsample(lr, self.scale) + detail

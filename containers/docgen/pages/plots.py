@@ -13,7 +13,7 @@ from typing import Any, Literal, cast
 import torch
 from torch import Tensor, nn
 
-from containers.docgen.svg import Chart, Marker, Series, render
+from containers.docgen.renderers.svg import Chart, Marker, Series, render
 from gan_engine.protocols import AdversarialLoss, Discriminator, Generator, Loss, Normaliser
 from gan_engine.training.config import EMAConfig, SchedulerConfig, TrainingConfig
 from gan_engine.training.ema import ema_decay

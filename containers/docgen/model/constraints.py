@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from containers.docgen.docstrings import markdown
+from containers.docgen.model.docstrings import markdown
 
 
 @runtime_checkable

@@ -18,12 +18,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from containers.docgen.docstrings import summary
-from containers.docgen.fields import FieldInfo, fields_of
-from containers.docgen.json_types import Schema, describe, field_schema, object_schema
-from containers.docgen.sections import SectionKey, child_path, section_key
-from containers.docgen.sites import ComponentSite, site_at
+from containers.docgen.model.docstrings import summary
+from containers.docgen.model.fields import FieldInfo, fields_of
+from containers.docgen.model.sections import SectionKey, child_path, section_key
+from containers.docgen.renderers.json_schema import Schema, describe, field_schema, object_schema
 from containers.spec.schema import Spec
+from containers.spec.sites import ComponentSite, site_at
 from containers.spec.trainer_args import RESERVED
 from gan_engine.registry import Entry
 

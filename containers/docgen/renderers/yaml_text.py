@@ -48,7 +48,7 @@ def yaml_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(yaml_value(item) for item in value) + "]"
     if attrs.has(type(value)):
-        return yaml_value(attrs.asdict(value, recurse=True))
+        return yaml_value(attrs.asdict(value, recurse=True, filter=_written))
     return str(value)
 
 
@@ -72,6 +72,11 @@ def json_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_value(item) for item in value]
     if attrs.has(type(value)):
-        return json_value(attrs.asdict(value, recurse=True))
+        return json_value(attrs.asdict(value, recurse=True, filter=_written))
     msg = f"{type(value).__name__} has no JSON form"
     raise NotJSONError(msg)
+
+
+def _written(field: attrs.Attribute[Any], _: Any) -> bool:
+    """Whether a field is written in a spec: ``init=False`` ones (a resolved ``entry``) are not."""
+    return field.init

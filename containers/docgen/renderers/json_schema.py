@@ -15,9 +15,9 @@ from typing import Any, Literal, get_args, get_origin
 
 import attrs
 
-from containers.docgen.constraints import merged_schema
-from containers.docgen.fields import FieldInfo
-from containers.docgen.yamltext import NotJSONError, json_value
+from containers.docgen.model.constraints import merged_schema
+from containers.docgen.model.fields import FieldInfo
+from containers.docgen.renderers.yaml_text import NotJSONError, json_value
 from containers.spec.values import union_members
 from gan_engine.hardware.precision import PRECISION_SPELLINGS, PrecisionSetting
 

@@ -9,7 +9,7 @@ from typing import Any, Literal, get_args, get_origin
 
 import attrs
 
-from containers.docgen.yamltext import yaml_value
+from containers.docgen.renderers.yaml_text import yaml_value
 from containers.spec.values import union_members
 
 Linker = Callable[[type[Any]], str]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from containers.docgen.docstrings import one_line
-from containers.docgen.mdtext import GENERATED_BANNER, code, table
+from containers.docgen.model.docstrings import one_line
+from containers.docgen.renderers.markdown import GENERATED_BANNER, code, table
 
 _INTRO = """\
 `gan-engine COMMAND --help` prints the same for the installed version. Every command reports a

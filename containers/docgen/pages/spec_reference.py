@@ -7,14 +7,21 @@ from typing import Any
 
 import attrs
 
-from containers.docgen.docstrings import intro, one_line, summary
-from containers.docgen.fields import FieldInfo, fields_of, nested_classes
-from containers.docgen.mdtext import GENERATED_BANNER, code, plural, slug, table
-from containers.docgen.sections import Section, SectionKey, child_path, section_key, spec_sections
-from containers.docgen.sites import COMPONENT_SITES, ITEM, ComponentSite, dotted
-from containers.docgen.typetext import type_text
-from containers.docgen.yamltext import yaml_value
+from containers.docgen.model.docstrings import intro, one_line, summary
+from containers.docgen.model.fields import FieldInfo, fields_of, nested_classes
+from containers.docgen.model.sections import (
+    Section,
+    SectionKey,
+    child_path,
+    section_key,
+    spec_sections,
+)
+from containers.docgen.renderers.markdown import GENERATED_BANNER, code, plural, slug, table
+from containers.docgen.renderers.type_text import type_text
+from containers.docgen.renderers.yaml_text import yaml_value
+from containers.spec import sites as spec_sites
 from containers.spec.schema import Spec
+from containers.spec.sites import ITEM, ComponentSite, dotted
 from containers.spec.trainer_args import RESERVED
 from gan_engine.registry import Entry
 
@@ -98,7 +105,7 @@ def _section_block(section: Section, entries: Mapping[str, list[Entry[Any]]], li
         parts.append(text)
     if len(section.paths) > 1:
         parts.append("Also at " + ", ".join(code(dotted(path)) for path in section.paths[1:]) + ".")
-    sites = [site for site in COMPONENT_SITES if site.path in section.paths]
+    sites = [site for site in spec_sites.COMPONENT_SITES if site.path in section.paths]
     if sites:
         parts.append(_component_note(sites, entries))
     parts.append(_fields_table(section, sites, links))

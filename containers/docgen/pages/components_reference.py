@@ -8,12 +8,12 @@ from typing import Any
 import attrs
 
 from containers.cli.describe import conditioning_facts
-from containers.docgen.docstrings import intro, one_line, summary
-from containers.docgen.fields import FieldInfo, fields_of
-from containers.docgen.mdtext import GENERATED_BANNER, code, plural, slug, table
-from containers.docgen.sites import COMPONENT_SITES
-from containers.docgen.typetext import type_text
-from containers.docgen.yamltext import yaml_value
+from containers.docgen.model.docstrings import intro, one_line, summary
+from containers.docgen.model.fields import FieldInfo, fields_of
+from containers.docgen.renderers.markdown import GENERATED_BANNER, code, plural, slug, table
+from containers.docgen.renderers.type_text import type_text
+from containers.docgen.renderers.yaml_text import yaml_value
+from containers.spec import sites as spec_sites
 from containers.spec.components import is_adversarial
 from gan_engine.params import ContextChecked
 from gan_engine.registry import Entry
@@ -102,15 +102,13 @@ def _entry_block(entry: Entry[Any]) -> str:
 
 
 def _kind_block(kind: str, entries: list[Entry[Any]], group: str) -> str:
-    sites = [site for site in COMPONENT_SITES if site.kind == kind]
+    sites = [site for site in spec_sites.COMPONENT_SITES if site.kind == kind]
     where = ", ".join(code(f"{site.dotted}.{site.name_key}") for site in sites)
     named = (
         f"Named in a spec at {where}."
         if sites
         else "Named inside the parameters of the components that use them (as `name` and `params`)."
     )
-    if kind == "degradation":  # named inside a dataset's params, not by a section of its own
-        named = f"Named in a spec at {code('Data.params.degradation[i].name')}."
     lead = f"{named} Plugins register more through the entry-point group {code(group)}."
     rows = [
         [

@@ -8,8 +8,8 @@ from typing import Any, Literal, get_args, get_origin
 
 import attrs
 
-from containers.docgen.constraints import Constraint, constraints_of
-from containers.docgen.docstrings import field_docs
+from containers.docgen.model.constraints import Constraint, constraints_of
+from containers.docgen.model.docstrings import field_docs
 from containers.spec.values import union_members
 
 _FACTORY_TYPE: type[Any] = type(attrs.Factory(list))

@@ -6,8 +6,8 @@ from typing import Any
 
 import attrs
 
-from containers.docgen.fields import FieldInfo, fields_of, is_list_of, nested_classes
-from containers.docgen.sites import ITEM, site_at
+from containers.docgen.model.fields import FieldInfo, fields_of, is_list_of, nested_classes
+from containers.spec.sites import ITEM, site_at
 
 SectionKey = tuple[type[Any], str | None]
 """A section is one attrs class at places naming components of one kind (``None``: no component)."""
