@@ -8,16 +8,25 @@ float32, …) and only the window asked for, so a patch never needs the whole vo
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol
 
 import numpy as np
-import numpy.typing as npt
 
-Box: TypeAlias = tuple[tuple[int, int], ...]
-"""A window: ``(start, stop)`` per spatial axis, in the source's axis order."""
+from gan_engine.io.boxes import Box, NativeArray, check_box, full_box, size_text
 
-NativeArray: TypeAlias = npt.NDArray[Any]
-"""Values ``[C, *S]`` in the dtype the file stores."""
+__all__ = [
+    "ArraySource",
+    "Box",
+    "FrameView",
+    "MemorySource",
+    "NativeArray",
+    "RegionView",
+    "check_box",
+    "frames",
+    "full_box",
+    "load",
+    "size_text",
+]
 
 
 class ArraySource(Protocol):
@@ -41,27 +50,6 @@ class ArraySource(Protocol):
     def read(self, box: Box) -> NativeArray:
         """The values ``[C, *sizes]`` inside ``box`` (one ``(start, stop)`` per spatial axis)."""
         ...
-
-
-def full_box(shape: tuple[int, ...]) -> Box:
-    """The box covering every voxel of a ``(C, *S)`` shape."""
-    return tuple((0, size) for size in shape[1:])
-
-
-def size_text(sizes: tuple[int, ...]) -> str:
-    """Spatial sizes as ``"24x96x128"`` (in ``D x H x W`` / ``H x W`` order) for messages."""
-    return "x".join(str(size) for size in sizes)
-
-
-def check_box(source: ArraySource, box: Box) -> None:
-    """Raise ``ValueError`` unless ``box`` is a non-empty window inside ``source``."""
-    spatial = source.shape[1:]
-    inside = len(box) == len(spatial) and all(
-        0 <= start < stop <= size for (start, stop), size in zip(box, spatial, strict=False)
-    )
-    if not inside:
-        msg = f"window {box} is not inside {source.label} of size {size_text(spatial)}"
-        raise ValueError(msg)
 
 
 class MemorySource:

@@ -23,6 +23,7 @@ from torch import Tensor
 from gan_engine.hardware.choice import resolve
 from gan_engine.hardware.facts import DeviceType, detect_facts
 from gan_engine.hardware.precision import LayoutSetting, PrecisionSetting, normalise_precision
+from gan_engine.inference.budget import resolve_budget
 from gan_engine.inference.compiled import CompiledInference
 from gan_engine.inference.errors import InputError
 from gan_engine.inference.grid import TileGrid
@@ -38,7 +39,7 @@ from gan_engine.inference.receptive import (
 )
 from gan_engine.inference.tiler import Tiler, TilingConfig
 from gan_engine.io.atomic import check_target
-from gan_engine.io.base import OutputLayout, RasterSink, RasterSource
+from gan_engine.io.base import MemoryLimit, OutputLayout, RasterSink, RasterSource
 from gan_engine.io.formats import open_input
 from gan_engine.io.memory import ArraySink, ArraySource
 from gan_engine.nn.inference_forms import prepare_inference
@@ -102,6 +103,10 @@ class PredictOptions:
             convolutions): 1.15–1.26× faster tiles of SRResNet on the benchmark CPU, after some
             seconds of compiling per tile shape; worth it for large rasters. Needs a C++ compiler
             on CPUs; without one the network runs uncompiled after a warning.
+        max_memory: the memory budget in bytes (default: half the available RAM;
+            :mod:`gan_engine.inference.budget`). Outputs that cannot be written in parts (PNG,
+            JPEG, BMP, WebP, GIF) are refused before any work when they would not fit in it;
+            every other format streams (:mod:`gan_engine.io.stream`).
     """
 
     tile: int | None = None
@@ -114,6 +119,7 @@ class PredictOptions:
     reuse_memory: bool = True
     compile: bool = False
     precision: PrecisionSetting = attrs.field(default="auto", converter=normalise_precision)
+    max_memory: int | None = None
 
 
 _AUTOCAST = {"bf16-mixed": torch.bfloat16, "16-mixed": torch.float16}
@@ -341,12 +347,15 @@ class Predictor:
         shape = (
             (self.out_channels, *scaled) if frames is None else (self.out_channels, frames, *scaled)
         )
+        # outputs held in memory live in RAM whatever the device
+        budget = resolve_budget(self.options.max_memory, "cpu")
         return OutputLayout(
             shape=shape,
             dtype=source.dtype,
             nodata=source.nodata,
             scale=self.scale,
             scaled=(False,) * (frames is not None) + (True,) * len(spatial),
+            memory_limit=MemoryLimit(budget.bytes, budget.reason),
         )
 
     def count_tiles(self, source: RasterSource) -> int:

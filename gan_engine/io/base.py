@@ -18,6 +18,19 @@ Window: TypeAlias = tuple[slice, ...]
 """Per axis of ``S``, a range of pixels."""
 
 
+@attrs.frozen
+class MemoryLimit:
+    """How many bytes an output that cannot be written in parts may hold in memory, and why.
+
+    Attributes:
+        bytes: the budget.
+        reason: where it comes from, for messages (``--max-memory``, a share of the RAM).
+    """
+
+    bytes: int
+    reason: str
+
+
 @attrs.frozen(kw_only=True)
 class OutputLayout:
     """The output a source's sink must hold.
@@ -28,6 +41,8 @@ class OutputLayout:
         nodata: the value marking invalid pixels (NaN allowed), or ``None``.
         scale: upsampling factor of the scaled axes.
         scaled: per axis of ``S``, whether it is upsampled (frame axes are not).
+        memory_limit: the budget of sinks that hold the output whole (PNG, JPEG, GIF), checked
+            when they are created; ``None``: no limit. Streaming sinks ignore it.
     """
 
     shape: tuple[int, ...]
@@ -35,6 +50,7 @@ class OutputLayout:
     nodata: float | None
     scale: int
     scaled: tuple[bool, ...]
+    memory_limit: MemoryLimit | None = None
 
 
 class RasterSink(Protocol):

@@ -10,7 +10,11 @@ from gan_engine.errors import DataError, GanEngineError
 
 
 class InputError(DataError):
-    """An input the model cannot take: unreadable, a wrong band count or wrong dimensions."""
+    """A file that cannot be read, or an input the model cannot take: a wrong band count or dimensions.
+
+    Training readers raise it too; it is a :class:`~gan_engine.errors.DataError`, the class training
+    code catches.
+    """
 
 
 class OutputError(GanEngineError):

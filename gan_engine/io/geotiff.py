@@ -1,17 +1,29 @@
-"""GeoTIFF rasters through rasterio, read and written window by window (scenes larger than memory).
+"""GeoTIFF rasters through rasterio (the ``geo`` extra), read and written window by window.
 
-The output keeps the CRS, band descriptions, tags and nodata value; its geotransform is the input's
-with pixels ``scale`` times smaller (same footprint). It is tiled (256-pixel blocks), BigTIFF when
-needed, and compressed like the input. GDAL's block cache is capped while a sink is open (three rows of
-output blocks, at least 16 MiB): enough to keep blocks that straddle two written row bands until they
-are complete, so memory stays bounded whatever the scene height.
+Axes: ``[C, H, W]`` = (bands, rows, columns), the same for training and prediction; values keep the
+file's dtype, nodata value and georeferencing (CRS and geotransform).
+
+Training (:func:`probe_geotiff`, :func:`read_geotiff_window`) opens the file for each window and
+closes it again: memory holds that window only (GDAL's block cache is released with the dataset), and
+no open handle is shared between DataLoader worker processes. A missing rasterio raises
+:class:`RasterioMissingError` naming the extra to install.
+
+Prediction (:class:`GeoTiffSource`, :class:`GeoTiffSink`) keeps the dataset open while a scene is
+predicted. The output keeps the CRS, band descriptions, tags and nodata value; its geotransform is the
+input's with pixels ``scale`` times smaller (same footprint). It is tiled (256-pixel blocks), BigTIFF
+when needed, and compressed like the input. GDAL's block cache is capped while a sink is open (three
+rows of output blocks, at least 16 MiB): enough to keep blocks that straddle two written row bands
+until they are complete, so memory stays bounded whatever the scene height.
 """
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,12 +32,167 @@ from gan_engine.io.atomic import discard, publish, temporary_beside
 from gan_engine.io.base import OutputLayout, RasterSink, Window
 from gan_engine.io.errors import InputError
 from gan_engine.io.optional import require
+from gan_engine.io.raster_header import GeoTransform, NativeArray, PixelWindow, RasterHeader
+
+if TYPE_CHECKING:
+    from affine import Affine
+    from rasterio.crs import CRS
 
 BLOCK_SIZE = 256
 """Output block edge (pixels)."""
 
 MIN_CACHE_BYTES = 16 * 2**20
 """Smallest GDAL block cache while writing; raised to hold three rows of output blocks."""
+
+
+GEOTIFF_EXTENSIONS: tuple[str, ...] = ("tif", "tiff")
+
+
+class RasterioMissingError(InputError, ImportError):
+    """rasterio (the ``geo`` extra) is not installed or fails to import."""
+
+
+def require_rasterio() -> None:
+    """Check that rasterio imports, or raise :class:`RasterioMissingError` naming the extra."""
+    try:
+        import rasterio  # noqa: F401
+    except ImportError as error:
+        msg = (
+            "GeoTIFF support needs the 'geo' extra: pip install 'gan-engine[geo]' "
+            f"(cannot import rasterio: {error})"
+        )
+        raise RasterioMissingError(msg) from error
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence rasterio's warning for files without georeferencing (plain TIFFs are fine)."""
+    from rasterio.errors import NotGeoreferencedWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        yield
+
+
+def _unreadable(path: Path, error: Exception) -> InputError:
+    msg = f"cannot read GeoTIFF {path}: {type(error).__name__}: {error}"
+    return InputError(msg)
+
+
+def probe_geotiff(path: str | Path) -> RasterHeader:
+    """Read a GeoTIFF's header: bands, size, dtype, nodata, CRS and transform.
+
+    Raises:
+        InputError: rasterio is missing, or the file is missing, corrupt or has mixed band dtypes.
+    """
+    path = Path(path)
+    require_rasterio()
+    import rasterio
+
+    try:
+        with _quiet(), rasterio.open(path) as source:
+            dtypes = set(source.dtypes)
+            crs = source.crs
+            transform = source.transform
+            header = RasterHeader(
+                path=path,
+                bands=int(source.count),
+                height=int(source.height),
+                width=int(source.width),
+                dtype=str(source.dtypes[0]) if source.dtypes else "",
+                nodata=None if source.nodata is None else float(source.nodata),
+                crs=None if crs is None else _crs_text(crs),
+                transform=_coefficients(transform),
+            )
+    except Exception as error:  # GDAL reports bad files with several exception types
+        raise _unreadable(path, error) from error
+    if len(dtypes) != 1:
+        msg = f"GeoTIFF {path} mixes band dtypes {sorted(dtypes)}; raster datasets need one dtype"
+        raise InputError(msg)
+    return header
+
+
+def _crs_text(crs: CRS) -> str:
+    code = crs.to_epsg()
+    return f"EPSG:{code}" if code is not None else crs.to_string()
+
+
+def _coefficients(transform: Affine) -> GeoTransform | None:
+    values = tuple(float(v) for v in tuple(transform)[:6])
+    if values == (1.0, 0.0, 0.0, 0.0, 1.0, 0.0):
+        return None  # GDAL's default when a file has no georeferencing
+    return values[0], values[1], values[2], values[3], values[4], values[5]
+
+
+def read_geotiff_window(header: RasterHeader, window: PixelWindow) -> NativeArray:
+    """Read ``window`` of every band: ``[C, height, width]`` in the file's dtype.
+
+    Raises:
+        InputError: the file cannot be read any more (changed or corrupt since it was probed).
+    """
+    header.check_window(window)
+    require_rasterio()
+    import rasterio
+    from rasterio.windows import Window
+
+    try:
+        with _quiet(), rasterio.open(header.path) as source:
+            array = source.read(window=Window(window.left, window.top, window.width, window.height))
+    except Exception as error:  # GDAL reports bad files with several exception types
+        raise _unreadable(header.path, error) from error
+    expected = (header.bands, window.height, window.width)
+    if array.shape != expected:
+        msg = f"GeoTIFF {header.path} changed since it was probed: read {array.shape}, expected {expected}"
+        raise InputError(msg)
+    return array
+
+
+def write_geotiff(
+    path: str | Path,
+    array: NativeArray,
+    *,
+    crs: str | None = None,
+    transform: GeoTransform | None = None,
+    nodata: float | None = None,
+    tiled: bool = True,
+) -> Path:
+    """Write ``array`` ``[C, H, W]`` as a (tiled, deflate-compressed) GeoTIFF; returns the path.
+
+    ``crs`` is anything rasterio accepts (``"EPSG:32633"``); ``transform`` the affine coefficients.
+    """
+    require_rasterio()
+    import rasterio
+    from affine import Affine
+
+    path = Path(path)
+    if array.ndim != 3:
+        msg = f"write_geotiff expects [C, H, W], got shape {array.shape}"
+        raise ValueError(msg)
+    bands, height, width = array.shape
+    options: dict[str, Any] = {"compress": "deflate"}
+    if tiled and height >= 16 and width >= 16:
+        options |= {"tiled": True, "blockxsize": 256, "blockysize": 256}
+        if height < 256 or width < 256:
+            options |= {"blockxsize": 16, "blockysize": 16}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        _quiet(),
+        rasterio.open(
+            path,
+            "w",
+            driver="GTiff",
+            width=width,
+            height=height,
+            count=bands,
+            dtype=np.dtype(array.dtype).name,
+            crs=crs,
+            transform=None if transform is None else Affine(*transform),
+            nodata=nodata,
+            **options,
+        ) as target,
+    ):
+        target.write(array)
+    return path
 
 
 def _window(window: Window) -> Any:
@@ -35,21 +202,23 @@ def _window(window: Window) -> Any:
 
 
 class GeoTiffSource:
-    """A GeoTIFF seen as ``[C, H, W]``, read window by window."""
+    """A GeoTIFF seen as ``[C, H, W]``, read window by window from a dataset kept open.
+
+    Its shape, dtype and nodata value come from the training reader's header (:func:`probe_geotiff`).
+    """
 
     def __init__(self, path: Path) -> None:
+        self.header = probe_geotiff(path)
         rasterio = require("rasterio", "geo", path)
         try:
             self.dataset: Any = rasterio.open(path)
         except Exception as error:  # rasterio raises RasterioIOError and GDAL errors
-            msg = f"cannot read GeoTIFF {path}: {error}"
-            raise InputError(msg) from error
+            raise _unreadable(path, error) from error
         self.path = path
-        dataset = self.dataset
-        self.shape: tuple[int, ...] = (int(dataset.count), int(dataset.height), int(dataset.width))
-        self.dtype: np.dtype[Any] = np.dtype(dataset.dtypes[0])
-        nodata = dataset.nodata
-        self.nodata: float | None = None if nodata is None else float(nodata)
+        header = self.header
+        self.shape: tuple[int, ...] = (header.bands, header.height, header.width)
+        self.dtype: np.dtype[Any] = np.dtype(header.dtype)
+        self.nodata: float | None = header.nodata
 
     def read(self, window: Window) -> npt.NDArray[Any]:
         """Values ``[C, h, w]`` at ``window`` (rows, columns)."""

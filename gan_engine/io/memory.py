@@ -1,4 +1,9 @@
-"""In-memory sources and sinks: arrays, and whole-file formats written once complete."""
+"""In-memory sources and sinks: arrays, and whole-file formats written once complete.
+
+PNG, JPEG, BMP, WebP and GIF cannot be written in parts: their sinks hold the whole output, so they
+are created through :func:`check_in_memory`, which refuses an output over the layout's memory
+limit before any work is done and names a format that streams.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,45 @@ import numpy as np
 import numpy.typing as npt
 
 from gan_engine.io.base import OutputLayout, RasterSink, Window
+from gan_engine.io.errors import OutputError
+
+IN_MEMORY_COPIES = 3
+"""Copies of an output a whole-file write holds at once: the array, its interleaved pixels and the
+encoder's image."""
+
+STREAMING_FORMAT = {"GIF": "MP4 (.mp4)"}
+"""The streaming format to suggest instead of a whole-file one (default: TIFF)."""
+
+
+def _size(count: float) -> str:
+    for unit, factor in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= factor:
+            return f"{count / factor:.1f} {unit}"
+    return f"{int(count)} B"
+
+
+def check_in_memory(target: Path, layout: OutputLayout, fmt: str) -> None:
+    """Refuse a ``fmt`` output (written whole) that would not fit in ``layout.memory_limit``.
+
+    Raises:
+        OutputError: naming the output's size, the budget and where it comes from, and a format
+            whose output streams.
+    """
+    limit = layout.memory_limit
+    if limit is None:
+        return
+    pixels = int(np.prod(layout.shape)) * layout.dtype.itemsize
+    needed = IN_MEMORY_COPIES * pixels
+    if needed <= limit.bytes:
+        return
+    instead = STREAMING_FORMAT.get(fmt, "TIFF (.tif)")
+    msg = (
+        f"output {target}: {fmt} cannot be written in parts, so its {_size(pixels)} of pixels "
+        f"would be held in memory (about {_size(needed)} while encoding), over the memory budget "
+        f"of {_size(limit.bytes)} ({limit.reason}); convert the input to {instead}, whose output "
+        "is written as it is computed, or raise --max-memory"
+    )
+    raise OutputError(msg)
 
 
 class ArraySink:

@@ -103,7 +103,7 @@ def test_resume_continues_bit_exactly(tmp_path: Path) -> None:
 
 def test_predict_fills_the_nodata_of_a_geotiff(runs: dict[str, Path], tmp_path: Path) -> None:
     rasterio = pytest.importorskip("rasterio")
-    from gan_engine.data.geotiff import write_geotiff
+    from gan_engine.io.geotiff import write_geotiff
 
     pixels = (np.random.default_rng(0).random((4, 24, 24)) * 8000 + 500).astype(np.uint16)
     pixels[:, 8:14, 5:12] = 0  # a gap: nodata

@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gan_engine.data.geotiff import (
+from gan_engine.data.rasters.files import probe_raster, probe_rasters, read_window
+from gan_engine.errors import DataError
+from gan_engine.io.geotiff import (
     RasterioMissingError,
     probe_geotiff,
     read_geotiff_window,
     write_geotiff,
 )
-from gan_engine.data.raster_header import PixelWindow, parse_transform
-from gan_engine.data.rasters.files import probe_raster, probe_rasters, read_window
-from gan_engine.errors import DataError
+from gan_engine.io.raster_header import PixelWindow, parse_transform
 from tests.data.conftest import GEO_TRANSFORM, WriteGeoTIFF, random_reflectance
 
 
@@ -117,7 +117,7 @@ def test_missing_rasterio_names_the_extra(
 
 
 def test_transform_text_round_trips_exactly() -> None:
-    from gan_engine.data.raster_header import format_transform
+    from gan_engine.io.raster_header import format_transform
 
     transform = (10.0, 0.0, 500000.123456789, 0.0, -10.0, 4199999.987654321)
     assert parse_transform(format_transform(transform)) == transform

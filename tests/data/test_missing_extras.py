@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from gan_engine.data.nifti import NiftiSource
-from gan_engine.data.optional import MissingExtraError
-from gan_engine.data.tiff_stack import TiffStackSource
-from gan_engine.data.video import VideoSource
 from gan_engine.data.volumes.mri import SampleMRISelector
 from gan_engine.errors import DataError, GanEngineError
+from gan_engine.io.nifti import NiftiSource
+from gan_engine.io.optional import MissingExtraError
+from gan_engine.io.tiff import TiffStackSource
+from gan_engine.io.video import VideoSource
 from gan_engine.registry import DATASETS
 
 
@@ -57,9 +57,9 @@ def test_missing_library_names_the_extra(
 
 def test_the_data_package_imports_without_the_extras(monkeypatch: pytest.MonkeyPatch) -> None:
     names = [
-        "gan_engine.data.nifti",
-        "gan_engine.data.tiff_stack",
-        "gan_engine.data.video",
+        "gan_engine.io.nifti",
+        "gan_engine.io.tiff",
+        "gan_engine.io.video",
         "gan_engine.data.volumes.mri",
         "gan_engine.data.volumes.microscopy",
         "gan_engine.data.volumes.videos",

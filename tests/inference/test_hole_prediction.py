@@ -62,7 +62,7 @@ def test_without_a_mask_the_nodata_pixels_are_filled() -> None:
 
 def test_geotiff_with_a_mask_file_keeps_its_georeference(tmp_path: Path) -> None:
     rasterio = pytest.importorskip("rasterio")
-    from gan_engine.data.geotiff import write_geotiff
+    from gan_engine.io.geotiff import write_geotiff
 
     pixels = (np.random.default_rng(1).random((2, 32, 32)) * 10000).astype(np.uint16)
     source = write_geotiff(tmp_path / "scene.tif", pixels, crs="EPSG:32633", transform=TRANSFORM)

@@ -16,10 +16,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from gan_engine.data.geotiff import probe_geotiff, read_geotiff_window
-from gan_engine.data.images import read_image_array
-from gan_engine.data.nifti import NiftiSource
 from gan_engine.errors import DataError
+from gan_engine.io.geotiff import probe_geotiff, read_geotiff_window
+from gan_engine.io.images import read_image_array
+from gan_engine.io.nifti import NiftiSource
 
 HOLE_FILE_EXTENSIONS: tuple[str, ...] = (".png", ".bmp", ".tif", ".tiff", ".nii", ".nii.gz", ".npy")
 """Mask file types, checked in this order when several share a stem."""

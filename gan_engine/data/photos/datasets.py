@@ -17,7 +17,11 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from gan_engine.data.epochs import EpochKeyed, SharedEpoch
-from gan_engine.data.images import (
+from gan_engine.data.seeding import item_generator
+from gan_engine.data.transforms.augment import DihedralTransform
+from gan_engine.data.transforms.degradation import DegradationMode, check_mode, degrade
+from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.images import (
     COLOR_CHANNELS,
     ColorMode,
     ImageHeader,
@@ -26,10 +30,6 @@ from gan_engine.data.images import (
     probe_images,
     read_image_array,
 )
-from gan_engine.data.seeding import item_generator
-from gan_engine.data.transforms.augment import DihedralTransform
-from gan_engine.data.transforms.degradation import DegradationMode, check_mode, degrade
-from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.types import Sample
 
 

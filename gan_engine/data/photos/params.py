@@ -17,9 +17,9 @@ from gan_engine.data.files import (
     normalise_extensions,
     resolve_folder,
 )
-from gan_engine.data.images import COLOR_CHANNELS, COLOR_MODES, ColorMode
 from gan_engine.degradation_spec import mode_or_stages
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.images import COLOR_CHANNELS, COLOR_MODES, ColorMode
 from gan_engine.params import at_least, one_of
 from gan_engine.types import BuildContext
 

@@ -14,10 +14,6 @@ from gan_engine.data.files import (
     list_images,
     resolve_folder,
 )
-from gan_engine.data.images import (
-    common_data_range,
-    probe_images,
-)
 from gan_engine.data.photos.datasets import HRImageDataset, HRTileDataset
 from gan_engine.data.photos.params import (
     PhotoParams,
@@ -26,6 +22,10 @@ from gan_engine.data.photos.params import (
     photo_mode,
 )
 from gan_engine.errors import DataError
+from gan_engine.io.images import (
+    common_data_range,
+    probe_images,
+)
 from gan_engine.registry import Capabilities, register_dataset
 from gan_engine.types import BuildContext, SpatialDims
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import attrs
 
 from gan_engine.data.files import list_images, resolve_folder
-from gan_engine.data.nifti import nifti_sources
 from gan_engine.data.photos.params import RGBFolderParams
 from gan_engine.data.photos.selectors import PHOTO_CAPABILITIES, RGBFolderSelector
 from gan_engine.data.prompts.datasets import PromptedDataset, SourceIndexed
@@ -33,6 +32,7 @@ from gan_engine.data.volumes.mri import (
     MedicalMRISelector,
 )
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.nifti import nifti_sources
 from gan_engine.params import in_range
 from gan_engine.protocols import DatasetSelector
 from gan_engine.registry import register_dataset

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import attrs
 
-from gan_engine.data.arrays import ARRAY_EXTENSIONS, probe_array, read_array_window
-from gan_engine.data.geotiff import (
+from gan_engine.errors import DataError
+from gan_engine.io.arrays import ARRAY_EXTENSIONS, probe_array, read_array_window
+from gan_engine.io.geotiff import (
     GEOTIFF_EXTENSIONS,
     RasterioMissingError,
     probe_geotiff,
     read_geotiff_window,
 )
-from gan_engine.data.raster_header import NativeArray, PixelWindow, RasterHeader
-from gan_engine.errors import DataError
+from gan_engine.io.raster_header import NativeArray, PixelWindow, RasterHeader
 
 RASTER_EXTENSIONS: tuple[str, ...] = GEOTIFF_EXTENSIONS + ARRAY_EXTENSIONS
 

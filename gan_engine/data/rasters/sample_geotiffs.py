@@ -22,9 +22,9 @@ import numpy.typing as npt
 from PIL import Image
 
 from gan_engine.data.files import available_sample_photos
-from gan_engine.data.geotiff import write_geotiff
-from gan_engine.data.raster_header import GeoTransform
 from gan_engine.errors import DataError
+from gan_engine.io.geotiff import write_geotiff
+from gan_engine.io.raster_header import GeoTransform
 
 SAMPLE_CRS = "EPSG:32633"
 PIXEL_SIZE = 10.0

@@ -10,7 +10,7 @@ help: strings become lists of strings, ints become int64 tensors ``[B]``. Keys: 
 ``top`` and ``left`` (HR pixel offsets of the window, before augmentation), ``crs`` (``"EPSG:…"``,
 WKT, or ``""``) and ``transform`` (the window's affine transform as ``"a,b,c,d,e,f"``, exact floats;
 ``""`` without georeferencing; parse with
-:func:`~gan_engine.data.raster_header.parse_transform`). Floats are avoided on purpose: they would
+:func:`~gan_engine.io.raster_header.parse_transform`). Floats are avoided on purpose: they would
 batch into float64 tensors, which some accelerators refuse.
 """
 
@@ -21,7 +21,6 @@ from typing import TypedDict
 import attrs
 import torch
 
-from gan_engine.data.raster_header import PixelWindow, format_transform
 from gan_engine.data.rasters.files import read_window
 from gan_engine.data.rasters.scenes import Scene
 from gan_engine.data.transforms.augment import DihedralTransform
@@ -34,6 +33,7 @@ from gan_engine.data.transforms.masks import (
     upsample_mask,
     valid_pixels,
 )
+from gan_engine.io.raster_header import PixelWindow, format_transform
 from gan_engine.types import Sample
 
 

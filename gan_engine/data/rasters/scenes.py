@@ -12,8 +12,8 @@ from pathlib import Path
 
 import attrs
 
-from gan_engine.data.raster_header import RasterHeader
 from gan_engine.errors import DataError
+from gan_engine.io.raster_header import RasterHeader
 
 
 @attrs.frozen

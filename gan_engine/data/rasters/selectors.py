@@ -19,7 +19,6 @@ import attrs
 from torch.utils.data import Dataset
 
 from gan_engine.data.files import available_sample_photos, list_images, resolve_folder
-from gan_engine.data.raster_header import RasterHeader
 from gan_engine.data.rasters.files import probe_rasters
 from gan_engine.data.rasters.params import (
     RasterFolderParams,
@@ -40,6 +39,7 @@ from gan_engine.data.rasters.scenes import (
 from gan_engine.data.rasters.tiling import RasterTileDataset
 from gan_engine.data.transforms.degradation import Degradation
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.raster_header import RasterHeader
 from gan_engine.registry import Capabilities, register_dataset
 from gan_engine.types import BuildContext, SpatialDims
 

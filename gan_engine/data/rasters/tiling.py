@@ -26,12 +26,12 @@ import numpy as np
 from torch.utils.data import Dataset
 
 from gan_engine.data.epochs import EpochKeyed, SharedEpoch
-from gan_engine.data.raster_header import PixelWindow
 from gan_engine.data.rasters.samples import RasterSample, WindowReader
 from gan_engine.data.rasters.scenes import Scene, check_min_size
 from gan_engine.data.seeding import item_generator
 from gan_engine.data.transforms.augment import DihedralTransform
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.raster_header import PixelWindow
 
 
 @attrs.frozen

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from gan_engine.data.raster_header import NativeArray
+from gan_engine.io.raster_header import NativeArray
 
 FillMode: TypeAlias = Literal["mean", "zero"]
 FILL_MODES: tuple[FillMode, ...] = ("mean", "zero")

@@ -1,6 +1,6 @@
 """Registered microscopy datasets: ``microscopy`` for TIFF stacks, ``sample_microscopy`` built in.
 
-``microscopy`` reads TIFF images and multi-page stacks (see :mod:`gan_engine.data.tiff_stack`) as
+``microscopy`` reads TIFF images and multi-page stacks (see :mod:`gan_engine.io.tiff`) as
 volumes in 3D (``Data.dimensions: 3d``: patches span pages) or page by page in 2D (each page an
 image). Grayscale (1 channel) or multi-channel (``C``/``S`` axis). Intensities are kept as stored by
 default (``raw``: uint8 → 0–255, uint16 → 0–65535; set ``data_range`` for 12-bit cameras or float
@@ -14,9 +14,7 @@ from pathlib import Path
 import attrs
 
 from gan_engine.data.files import sample_photos_folder
-from gan_engine.data.images import read_image_array
 from gan_engine.data.sources import ArraySource, MemorySource, RegionView
-from gan_engine.data.tiff_stack import TIFF_EXTENSIONS, TiffStackSource
 from gan_engine.data.volumes.params import FolderPatchParams, PatchParams, extension_list
 from gan_engine.data.volumes.selector import (
     FolderSourceSelector,
@@ -25,6 +23,8 @@ from gan_engine.data.volumes.selector import (
     raise_param_errors,
 )
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.images import read_image_array
+from gan_engine.io.tiff import TIFF_EXTENSIONS, TiffStackSource
 from gan_engine.params import at_least
 from gan_engine.registry import Capabilities, register_dataset
 from gan_engine.types import BuildContext, SpatialDims

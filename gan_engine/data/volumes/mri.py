@@ -5,7 +5,7 @@ Both are HR-only: random 3D patches are cut from each volume and LR is made on t
 volume's 0.5–99.5 percentiles map to ``[0, 1]`` (``intensity: percentile``, ``data_range: 1``); set
 ``intensity: window`` with a fixed ``window`` for CT, or ``raw`` with ``data_range`` for data whose
 stored values are already comparable. Volumes are ``[C, D, H, W]`` with ``D`` the NIfTI ``k`` axis
-(see :mod:`gan_engine.data.nifti`).
+(see :mod:`gan_engine.io.nifti`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from typing import Any
 
 import attrs
 
-from gan_engine.data.nifti import FOURTH_AXIS_MODES, NIFTI_EXTENSIONS, FourthAxis, nifti_sources
-from gan_engine.data.optional import missing_extra
 from gan_engine.data.sources import ArraySource, RegionView
 from gan_engine.data.transforms.intensity import INTENSITY_MODES, IntensityMode
 from gan_engine.data.volumes.params import (
@@ -34,6 +32,8 @@ from gan_engine.data.volumes.selector import (
     raise_param_errors,
 )
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.nifti import FOURTH_AXIS_MODES, NIFTI_EXTENSIONS, FourthAxis, nifti_sources
+from gan_engine.io.optional import missing_extra
 from gan_engine.params import at_least
 from gan_engine.registry import Capabilities, register_dataset
 from gan_engine.types import BuildContext, SpatialDims

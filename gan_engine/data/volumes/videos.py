@@ -1,6 +1,6 @@
 """Registered video datasets: ``video`` for a folder of clips, ``sample_video`` built in.
 
-Frames are the depth axis of a ``[C, T, H, W]`` source (see :mod:`gan_engine.data.video`).
+Frames are the depth axis of a ``[C, T, H, W]`` source (see :mod:`gan_engine.io.video`).
 
 - ``Data.dimensions: 2d``: frame by frame; each frame is an independent image, and SR is spatial.
 - ``Data.dimensions: 3d``: patches are ``[T, H, W]`` clips, and since generators upscale every
@@ -19,13 +19,6 @@ import attrs
 
 from gan_engine.data.files import sample_photos_folder
 from gan_engine.data.sources import ArraySource, RegionView
-from gan_engine.data.video import (
-    VIDEO_CHANNELS,
-    VIDEO_COLORS,
-    VIDEO_EXTENSIONS,
-    VideoColor,
-    VideoSource,
-)
 from gan_engine.data.volumes.params import (
     FolderPatchParams,
     PatchParams,
@@ -40,6 +33,13 @@ from gan_engine.data.volumes.selector import (
     raise_param_errors,
 )
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.video import (
+    VIDEO_CHANNELS,
+    VIDEO_COLORS,
+    VIDEO_EXTENSIONS,
+    VideoColor,
+    VideoSource,
+)
 from gan_engine.params import at_least
 from gan_engine.registry import register_dataset
 from gan_engine.types import BuildContext, SpatialDims

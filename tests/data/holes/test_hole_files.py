@@ -9,7 +9,6 @@ import pytest
 import torch
 from PIL import Image
 
-from gan_engine.data.geotiff import write_geotiff
 from gan_engine.data.holes.files import (
     check_georeference,
     check_holes,
@@ -17,6 +16,7 @@ from gan_engine.data.holes.files import (
     read_hole_file,
 )
 from gan_engine.errors import DataError
+from gan_engine.io.geotiff import write_geotiff
 
 TRANSFORM = (10.0, 0.0, 500000.0, 0.0, -10.0, 4600000.0)
 

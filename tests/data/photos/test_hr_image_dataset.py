@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from gan_engine.data.images import read_image
 from gan_engine.data.photos.datasets import HRImageDataset, HRTileDataset
 from gan_engine.data.transforms.degradation import degrade
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.images import read_image
 
 
 def paths_of(folder: Path) -> list[Path]:

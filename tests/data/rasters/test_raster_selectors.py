@@ -10,12 +10,12 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from gan_engine.data.raster_header import parse_transform
 from gan_engine.data.rasters.params import RasterFolderParams, Sentinel2Params
 from gan_engine.data.rasters.patches import RasterPatchDataset
 from gan_engine.data.rasters.selectors import RasterFolderSelector, Sentinel2Selector
 from gan_engine.data.rasters.tiling import RasterTileDataset
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.raster_header import parse_transform
 from gan_engine.registry import DATASETS
 from gan_engine.types import BuildContext
 from tests.data.conftest import GEO_TRANSFORM, WriteGeoTIFF, random_reflectance
@@ -130,8 +130,8 @@ def test_paired_folders_read_lr_files_aligned(tmp_path: Path, write_geotiff: Wri
     scene = selector.val_scenes[0]
     assert scene.lr is not None
     assert scene.lr.path.name == scene.hr.path.name == "y.tif"
-    from gan_engine.data.raster_header import PixelWindow
     from gan_engine.data.rasters.files import read_window
+    from gan_engine.io.raster_header import PixelWindow
 
     lr_file = read_window(scene.lr, PixelWindow(0, 0, 16, 16)).astype(np.float32)
     assert torch.equal(sample["lr"][:, 1:, 1:], torch.from_numpy(lr_file)[:, 1:, 1:])

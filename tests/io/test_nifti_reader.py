@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gan_engine.data.nifti import NiftiSource, nifti_sources
 from gan_engine.data.sources import full_box
 from gan_engine.errors import DataError
+from gan_engine.io.nifti import NiftiSource, nifti_sources
 from tests.data.modality_files import ramp, write_nifti
 
 

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import torch
 
-from gan_engine.data.nifti import nifti_sources
 from gan_engine.data.sources import full_box
 from gan_engine.inference.predictor import PredictOptions, Predictor
 from gan_engine.io.formats import open_input
+from gan_engine.io.nifti import nifti_sources
 from gan_engine.normalisers.scale import MinMaxNormaliser, MinMaxParams
 from gan_engine.types import SpatialDims
 from tests.data.modality_files import ramp, write_nifti

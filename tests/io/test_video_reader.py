@@ -12,8 +12,8 @@ import pytest
 
 from gan_engine.data.files import sample_photos_folder
 from gan_engine.data.sources import full_box
-from gan_engine.data.video import VideoSource
 from gan_engine.errors import DataError
+from gan_engine.io.video import VideoSource
 from tests.data.modality_files import few_colour_frames, write_gif
 
 

@@ -12,8 +12,10 @@ import pytest
 import torch
 from PIL import Image
 
-from gan_engine.data.images import common_data_range, probe_image, probe_images, read_image
 from gan_engine.errors import DataError
+from gan_engine.io.errors import InputError
+from gan_engine.io.formats import open_input
+from gan_engine.io.images import common_data_range, probe_image, probe_images, read_image
 
 
 def test_reads_8_bit_rgb_in_native_range(tmp_path: Path, random_rgb: Any, write_image: Any) -> None:
@@ -106,6 +108,12 @@ def test_16_bit_colour_is_refused_not_truncated(tmp_path: Path) -> None:
     path = _png_rgb16(tmp_path / "rgb16.png", 3, 4)
     with pytest.raises(DataError, match="16-bit colour"):
         probe_image(path)
+
+
+def test_prediction_refuses_16_bit_colour_like_training(tmp_path: Path) -> None:
+    path = _png_rgb16(tmp_path / "rgb16.png", 3, 4)
+    with pytest.raises(InputError, match="16-bit colour"):
+        open_input(path, 2)
 
 
 def test_float_images_are_refused(tmp_path: Path) -> None:

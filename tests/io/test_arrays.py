@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gan_engine.data.arrays import probe_array, read_array_window
-from gan_engine.data.raster_header import PixelWindow
 from gan_engine.data.rasters.files import probe_raster
 from gan_engine.errors import DataError
+from gan_engine.io.arrays import probe_array, read_array_window
+from gan_engine.io.raster_header import PixelWindow
 
 
 def test_npy_header_and_window(tmp_path: Path) -> None:

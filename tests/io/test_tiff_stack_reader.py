@@ -10,8 +10,8 @@ import pytest
 
 from gan_engine.data.files import sample_photos_folder
 from gan_engine.data.sources import full_box
-from gan_engine.data.tiff_stack import TiffStackSource
 from gan_engine.errors import DataError
+from gan_engine.io.tiff import TiffStackSource
 from tests.data.modality_files import ramp, write_tiff
 
 
