@@ -16,7 +16,6 @@ from pathlib import Path
 import attrs
 
 from gan_engine.data.files import list_images, resolve_folder
-from gan_engine.data.nifti import nifti_sources
 from gan_engine.data.photos.params import RGBFolderParams
 from gan_engine.data.photos.selectors import PHOTO_CAPABILITIES, RGBFolderSelector
 from gan_engine.data.prompts.datasets import PromptedDataset, SourceIndexed
@@ -26,7 +25,8 @@ from gan_engine.data.rasters.selectors import (
     RASTER_CAPABILITIES,
     RasterFolderSelector,
 )
-from gan_engine.data.source_files import list_data_files, split_files
+from gan_engine.data.source_files import list_data_files
+from gan_engine.data.unreadable import policy_of
 from gan_engine.data.volumes.mri import (
     VOLUME_CAPABILITIES,
     MedicalMRIParams,
@@ -73,6 +73,7 @@ class PromptedSelector:
         self, inner: DatasetSelector, train: Split, val: Split, *, dropout: float, seed: int
     ) -> None:
         self.inner = inner
+        self.unreadable, self.unreadable_files = policy_of(inner)
         self.spatial_dims = inner.spatial_dims
         self.channels = inner.channels
         self.scale = inner.scale
@@ -247,14 +248,12 @@ class PromptedMRISelector(PromptedSelector):
         self, spatial_dims: SpatialDims, channels: int, scale: int, params: PromptedMRIParams
     ) -> None:
         inner = MedicalMRISelector(spatial_dims, channels, scale, params)
-        train_files, val_files = split_files(
-            params.root, params.val_root, params.val_count, params.extensions
-        )
 
-        def per_source(files: Sequence[Path]) -> Split:
-            # the sources are the files' volumes in order, as medical_mri opens them
+        def per_source(opened: Sequence[tuple[Path, Sequence[object]]]) -> Split:
+            # the sources are the readable files' volumes in order, as medical_mri opened them
+            files = [path for path, _ in opened]
             entries, ids = _file_split(files, params.prompts)
-            counts = [len(nifti_sources(f, params.fourth_axis, params.volumes)) for f in files]
+            counts = [len(sources) for _, sources in opened]
             return (
                 [e for e, n in zip(entries, counts, strict=True) for _ in range(n)],
                 [i for i, n in zip(ids, counts, strict=True) for _ in range(n)],
@@ -262,8 +261,8 @@ class PromptedMRISelector(PromptedSelector):
 
         super().__init__(
             inner,
-            per_source(train_files),
-            per_source(val_files),
+            per_source(inner.train_files),
+            per_source(inner.val_files),
             dropout=params.prompt_dropout,
             seed=params.seed,
         )

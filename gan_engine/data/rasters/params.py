@@ -16,6 +16,7 @@ import attrs
 from gan_engine.data.files import list_images, resolve_folder
 from gan_engine.data.rasters.files import RASTER_EXTENSIONS, probe_raster
 from gan_engine.data.transforms.masks import FILL_MODES, FillMode
+from gan_engine.data.unreadable import UNREADABLE_POLICY, UnreadablePolicy
 from gan_engine.degradation_spec import mode_or_stages
 from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.params import Validator, at_least, in_range
@@ -165,7 +166,10 @@ class RasterFolderParams(RasterSamplingParams):
             validation folder is given.
         extensions: file extensions that count as rasters (``tif``, ``tiff``, ``npy``, ``npz``).
         nodata: nodata value overriding the files' own (``.npy`` files have none; NaN always is).
-        skip_unreadable: skip unreadable files with a warning listing them, instead of failing.
+        skip_unreadable: the older spelling of ``unreadable: skip`` (either one skips).
+        unreadable: a file that cannot be read: ``fail`` (stop, naming it) or ``skip`` (leave it
+            out, count it per epoch, name the first few at the end; see
+            :mod:`gan_engine.data.unreadable`).
         data_range: width of the valid value range, for metrics; default from the dtype (255 for
             uint8, 65535 for uint16; required for other dtypes).
     """
@@ -182,6 +186,12 @@ class RasterFolderParams(RasterSamplingParams):
     )
     nodata: float | None = attrs.field(default=None, validator=_finite_or_none)
     skip_unreadable: bool = False
+    unreadable: UnreadablePolicy = attrs.field(default="fail", validator=UNREADABLE_POLICY)
+
+    @property
+    def unreadable_policy(self) -> UnreadablePolicy:
+        """``skip`` when ``unreadable: skip`` or ``skip_unreadable: true``, else ``fail``."""
+        return "skip" if self.skip_unreadable else self.unreadable
 
     @property
     def paired(self) -> bool:

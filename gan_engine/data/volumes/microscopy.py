@@ -50,6 +50,7 @@ class MicroscopySelector(FolderSourceSelector):
     """TIFF stacks from a folder: 3D volumes or 2D pages, LR made on the fly."""
 
     frame_word = "page"
+    what = "TIFF file"
 
     def __init__(
         self, spatial_dims: SpatialDims, channels: int, scale: int, params: MicroscopyParams

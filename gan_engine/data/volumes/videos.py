@@ -79,6 +79,7 @@ class VideoSelector(FolderSourceSelector):
     """Video clips from a folder: frames one by one (2D) or space-time clips (3D)."""
 
     noun = "videos"
+    what = "video"
     frame_word = "frame"
 
     def __init__(
