@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import attrs
 import lightning.pytorch as pl
 import numpy as np
 import pytest
@@ -21,12 +22,14 @@ from torch import nn
 from gan_engine.data.datamodule import SRDataModule
 from gan_engine.data.photos.params import RGBFolderParams
 from gan_engine.data.photos.selectors import RGBFolderSelector
-from gan_engine.data.rasters.params import RasterFolderParams
+from gan_engine.data.rasters.params import RasterFolderParams, Sentinel2Params
+from gan_engine.data.rasters.selectors import Sentinel2Selector
 from gan_engine.data.unreadable import UnreadableFileError, UnreadableFiles
 from gan_engine.data.volumes.mri import MedicalMRIParams, MedicalMRISelector
 from gan_engine.data.volumes.videos import VideoParams, VideoSelector
 from gan_engine.errors import InvalidParamError
 from gan_engine.protocols import DatasetSelector
+from gan_engine.types import BuildContext
 from tests.data.conftest import WriteImage
 from tests.data.modality_files import few_colour_frames, write_gif, write_nifti
 
@@ -265,3 +268,24 @@ def test_rasters_keep_the_older_spelling() -> None:
         assert RasterFolderParams(root="x", skip_unreadable=True).unreadable_policy == "skip"
         assert RasterFolderParams(root="x", unreadable="skip").unreadable_policy == "skip"
         assert RasterFolderParams(root="x").unreadable_policy == "fail"
+
+
+def test_rasters_skip_a_broken_first_file_and_one_broken_after_the_build(
+    geotiff_folder: Path, tmp_path: Path
+) -> None:
+    (geotiff_folder / "0_broken.tif").write_bytes(b"II*\x00junk")  # sorts first: the load check
+    params = Sentinel2Params(
+        root=str(geotiff_folder), patch_size=16, val_patch_size=32, samples_per_epoch=4
+    )
+    assert params.check(BuildContext(spatial_dims=2, channels=4, scale=2))  # fail: checked first
+    skipping = attrs.evolve(params, unreadable="skip")
+    assert skipping.check(BuildContext(spatial_dims=2, channels=4, scale=2)) == []
+    with pytest.warns(UserWarning, match=r"skipped 1 unreadable raster file\(s\): .*0_broken"):
+        selector = Sentinel2Selector(2, 4, 2, skipping)
+    (geotiff_folder / "a.tif").write_bytes(b"II*\x00junk")  # broken after the build
+    model = fit(selector, tmp_path, epochs=1)
+    assert len(model.sums) == 2
+    assert selector.unreadable_files.paths() == [
+        str(geotiff_folder / "0_broken.tif"),
+        str(geotiff_folder / "a.tif"),
+    ]

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 import attrs
 
 from gan_engine.data.files import list_images, resolve_folder
+from gan_engine.data.raster_header import RasterHeader
 from gan_engine.data.rasters.files import RASTER_EXTENSIONS, probe_raster
 from gan_engine.data.transforms.masks import FILL_MODES, FillMode
 from gan_engine.data.unreadable import UNREADABLE_POLICY, UnreadablePolicy
@@ -121,17 +123,41 @@ class RasterSamplingParams:
         return errors
 
 
+def _first_header(
+    files: Sequence[Path], nodata: float | None, unreadable: UnreadablePolicy
+) -> RasterHeader:
+    """The first file's header; under ``skip`` the first readable one's (else the last's error)."""
+    if unreadable == "fail":
+        return probe_raster(files[0], nodata)
+    for path in files[:-1]:
+        try:
+            return probe_raster(path, nodata)
+        except DataError as error:
+            if isinstance(error, ImportError):  # a missing extra is never skipped
+                raise
+    return probe_raster(files[-1], nodata)
+
+
 def folder_errors(
-    key: str, folder: str, extensions: Sequence[str], channels: int, nodata: float | None
+    key: str,
+    folder: str,
+    extensions: Sequence[str],
+    channels: int,
+    nodata: float | None,
+    unreadable: UnreadablePolicy = "fail",
 ) -> list[InvalidParamError]:
-    """A missing or empty folder, or a first file whose band count is not ``channels``."""
+    """A missing or empty folder, or a first file whose band count is not ``channels``.
+
+    Under ``unreadable: skip`` the first readable file is checked (unreadable ones are skipped when
+    the dataset is built).
+    """
     path = resolve_folder(folder)
     try:
         files = list_images(path, extensions)
         if not files:
             msg = f"no files with extensions {sorted(extensions)} in {path}"
             return [InvalidParamError(key, msg)]
-        header = probe_raster(files[0], nodata)
+        header = _first_header(files, nodata, unreadable)
     except DataError as error:
         return [InvalidParamError(key, str(error))]
     if header.bands != channels:
@@ -234,7 +260,14 @@ class RasterFolderParams(RasterSamplingParams):
         if errors:
             return errors
         for key, folder in self.folders():
-            errors += folder_errors(key, folder, self.extensions, context.channels, self.nodata)
+            errors += folder_errors(
+                key,
+                folder,
+                self.extensions,
+                context.channels,
+                self.nodata,
+                self.unreadable_policy,
+            )
         return errors
 
 
