@@ -15,16 +15,17 @@ import attrs
 
 from gan_engine.data.files import sample_photos_folder
 from gan_engine.data.images import read_image_array
-from gan_engine.data.sources import ArraySource, MemorySource, RegionView
+from gan_engine.data.sources import ArraySource, MemorySource
 from gan_engine.data.tiff_stack import TIFF_EXTENSIONS, TiffStackSource
 from gan_engine.data.volumes.params import FolderPatchParams, PatchParams, extension_list
 from gan_engine.data.volumes.selector import (
     FolderSourceSelector,
     SourceSelector,
+    hold_out_end,
     prepare_sources,
     raise_param_errors,
 )
-from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.errors import InvalidParamError
 from gan_engine.params import at_least
 from gan_engine.registry import Capabilities, register_dataset
 from gan_engine.types import BuildContext, SpatialDims
@@ -120,13 +121,7 @@ class SampleMicroscopySelector(SourceSelector):
         path = sample_photos_folder() / SAMPLE_MICROSCOPY_FILE
         image = MemorySource(read_image_array(path, "gray")[:, None], str(path))
         (stored,), data_range, quantise = prepare_sources([image], params, channels)
-        _, _, height, width = stored.shape
-        cut = width - params.val_width
-        if cut < 1:
-            msg = f"val_width {params.val_width} leaves no training columns of {path} ({width})"
-            raise DataError(msg)
-        train = RegionView(stored, ((0, 1), (0, height), (0, cut)), f"columns 0-{cut - 1}")
-        val = RegionView(stored, ((0, 1), (0, height), (cut, width)), f"columns {cut}-{width - 1}")
+        train, val = hold_out_end(stored, 2, params.val_width, "val_width", "columns", str(path))
         super().__init__(
             context,
             params,

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from gan_engine.data.source_files import split_files
-from gan_engine.data.sources import ArraySource, MemorySource, frames, load
+from gan_engine.data.sources import ArraySource, MemorySource, RegionView, frames, load
 from gan_engine.data.transforms.intensity import MappedSource, fit_intensity
 from gan_engine.data.unreadable import UnreadableFiles, UnreadablePolicy, open_readable
 from gan_engine.data.volumes.datasets import HRPatchDataset, HRTileGridDataset, check_sources
@@ -78,6 +78,36 @@ def prepare_sources(
         else bool(params.intensity == "raw" and integer)
     )
     return mapped, next(iter(ranges)), quantise
+
+
+def hold_out_end(
+    source: ArraySource, axis: int, count: int, key: str, unit: str, name: str
+) -> tuple[RegionView, RegionView]:
+    """Training and validation views of one source: the last ``count`` positions along ``axis``.
+
+    Args:
+        source: a ``[C, D, H, W]`` source.
+        axis: the spatial axis to cut (0: depth, 1: rows, 2: columns).
+        count: positions held out for validation.
+        key: the parameter that set ``count``, for the message.
+        unit: what a position is called (``"frames"``, ``"columns"``).
+        name: the file, for the message.
+
+    Raises:
+        DataError: ``count`` leaves nothing to train on.
+    """
+    spatial = source.shape[1:]
+    size = spatial[axis]
+    cut = size - count
+    if cut < 1:
+        msg = f"{key} {count} leaves no training {unit} of {name} ({size})"
+        raise DataError(msg)
+
+    def view(start: int, stop: int) -> RegionView:
+        box = tuple((start, stop) if i == axis else (0, n) for i, n in enumerate(spatial))
+        return RegionView(source, box, f"{unit} {start}-{stop - 1}")
+
+    return view(0, cut), view(cut, size)
 
 
 class SourceSelector:
