@@ -188,7 +188,7 @@ class UnreadableFiles:
         if self.count == 0:
             return None
         paths = self.paths()
-        return f"skipped {self.count} unreadable read(s) of {len(paths)}+ file(s): {_listed(paths)}"
+        return f"skipped {self.count} unreadable read(s) in all, of: {_listed(paths)}"
 
 
 @runtime_checkable
