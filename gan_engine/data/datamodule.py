@@ -6,11 +6,14 @@ at the start of every training epoch (also through its DDP sampler wrapper), and
 dataset's ``set_epoch`` when it has one, so crops change from epoch to epoch yet repeat exactly on a
 rerun. Datasets keep their epoch in shared memory, so persistent workers see it too. The train
 loader is a :class:`ResumableDataLoader`: a checkpoint written mid-epoch resumes with the epoch's
-remaining batches.
+remaining batches. Datasets of a selector whose policy is ``unreadable: skip`` are wrapped in
+:class:`~gan_engine.data.unreadable.SkipUnreadable` (outermost, so a replaced item keeps its prompt
+and mask), and the files skipped are summarised at the end of fit.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator, Sized
 
@@ -23,11 +26,14 @@ from gan_engine.data.collate import collate_samples
 from gan_engine.data.epochs import EpochAware
 from gan_engine.data.resumable import ResumableBatchSampler, ResumableDataLoader
 from gan_engine.data.seeding import SeededSamples
+from gan_engine.data.unreadable import guard, policy_of
 from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.protocols import DatasetSelector, DegradationPipeline
 from gan_engine.types import Sample
 
 __all__ = ["EpochAware", "EpochShuffleSampler", "SRDataModule", "default_workers"]
+
+_LOG = logging.getLogger(__name__)
 
 
 def _epoch_seed(seed: int, epoch: int) -> int:
@@ -120,13 +126,14 @@ class SRDataModule(pl.LightningDataModule):
         # Persistent workers need workers; DataLoader rejects the flag with num_workers=0.
         self.persistent_workers = persistent_workers and num_workers > 0
         self.degradation = degradation
+        self.unreadable, self.unreadable_files = policy_of(selector)
         self.train_set: Dataset[Sample] | None = None
         self.val_set: Dataset[Sample] | None = None
 
     def setup(self, stage: str) -> None:
         """Build the datasets the stage needs, once."""
         if stage in ("fit", "validate") and self.val_set is None:
-            self.val_set = self._seeded(self.selector.val_dataset())
+            self.val_set = self._seeded(self._guarded(self.selector.val_dataset(), "validation"))
         if stage == "fit":
             self.training_set()
 
@@ -136,8 +143,17 @@ class SRDataModule(pl.LightningDataModule):
         Fitting a normaliser before training reads the same dataset the loader then serves.
         """
         if self.train_set is None:
-            self.train_set = self._seeded(self.selector.train_dataset())
+            self.train_set = self._seeded(self._guarded(self.selector.train_dataset(), "training"))
         return self.train_set
+
+    def _guarded(self, dataset: Dataset[Sample], what: str) -> Dataset[Sample]:
+        return guard(dataset, self.unreadable, self.unreadable_files, what)
+
+    def teardown(self, stage: str) -> None:
+        """At the end of fit, log which files were skipped as unreadable (``unreadable: skip``)."""
+        summary = self.unreadable_files.summary()
+        if stage == "fit" and summary is not None:
+            _LOG.warning("%s", summary)
 
     def _seeded(self, dataset: Dataset[Sample]) -> Dataset[Sample]:
         return dataset if self.degradation is None else SeededSamples(dataset, self.seed)

@@ -15,6 +15,7 @@ import numpy as np
 from torch.utils.data import Dataset
 
 from gan_engine.data.epochs import EpochKeyed, SharedEpoch
+from gan_engine.data.unreadable import policy_of
 from gan_engine.errors import DataError
 from gan_engine.protocols import DatasetSelector, MaskGenerator
 from gan_engine.types import Sample
@@ -84,6 +85,7 @@ class HoleSelector:
 
     def __init__(self, selector: DatasetSelector, masks: MaskGenerator, seed: int) -> None:
         self.selector = selector
+        self.unreadable, self.unreadable_files = policy_of(selector)
         self.masks = masks
         self.seed = seed
         self.spatial_dims = selector.spatial_dims

@@ -20,6 +20,7 @@ from gan_engine.data.epochs import EpochKeyed, SharedEpoch
 from gan_engine.data.seeding import item_generator
 from gan_engine.data.transforms.augment import DihedralTransform
 from gan_engine.data.transforms.degradation import DegradationMode, check_mode, degrade
+from gan_engine.data.unreadable import UnreadablePolicy, open_readable, reading
 from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.io.images import (
     COLOR_CHANNELS,
@@ -27,7 +28,7 @@ from gan_engine.io.images import (
     ImageHeader,
     PixelArray,
     common_data_range,
-    probe_images,
+    probe_image,
     read_image_array,
 )
 from gan_engine.types import Sample
@@ -46,12 +47,36 @@ def _check_patch(key: str, patch_size: int, scale: int) -> None:
 
 
 class _ImageStore:
-    """Pixels of a list of images by position: all decoded up front when cached, else on demand."""
+    """Pixels of a list of images by position: all decoded up front when cached, else on demand.
 
-    def __init__(self, headers: Sequence[ImageHeader], color: ColorMode, *, cache: bool) -> None:
-        self.headers = list(headers)
+    Cached images that cannot be decoded fail or are left out (``unreadable``); a read on demand
+    that fails raises :class:`UnreadableFileError` naming the file.
+    """
+
+    def __init__(
+        self,
+        headers: Sequence[ImageHeader],
+        color: ColorMode,
+        *,
+        cache: bool,
+        unreadable: UnreadablePolicy = "fail",
+    ) -> None:
         self.color = color
-        self._cached = [read_image_array(h.path, color) for h in headers] if cache else None
+        self._cached: list[PixelArray] | None = None
+        if cache:
+            by_path = {header.path: header for header in headers}
+            decoded = open_readable(
+                [header.path for header in headers],
+                lambda path: (by_path[path], read_image_array(path, color)),
+                unreadable,
+                "image",
+            )
+            headers = [header for header, _ in decoded]
+            self._cached = [pixels for _, pixels in decoded]
+        self.headers = list(headers)
+        if not self.headers:
+            msg = "every image of the dataset is unreadable"
+            raise DataError(msg)
         # Tiles of one image come in a row, so remembering the last decode avoids re-decoding it.
         self._last: tuple[int, PixelArray] | None = None
 
@@ -64,7 +89,8 @@ class _ImageStore:
         if self._last is not None and self._last[0] == position:
             return self._last[1]
         header = self.headers[position]
-        array = read_image_array(header.path, self.color)
+        with reading(header.path):
+            array = read_image_array(header.path, self.color)
         if array.shape[1:] != (header.height, header.width):
             msg = f"image {header.path} changed size since it was probed ({header.size_text})"
             raise DataError(msg)
@@ -72,11 +98,16 @@ class _ImageStore:
         return array
 
 
-def _probe(paths: Sequence[str | Path], what: str) -> tuple[list[ImageHeader], float]:
+def _probe(
+    paths: Sequence[str | Path], what: str, unreadable: UnreadablePolicy
+) -> tuple[list[ImageHeader], float]:
     if not paths:
         msg = f"no images given for the {what} dataset"
         raise DataError(msg)
-    headers = probe_images(paths)
+    headers = open_readable([Path(path) for path in paths], probe_image, unreadable, "image")
+    if not headers:
+        msg = f"every image of the {what} dataset is unreadable"
+        raise DataError(msg)
     return headers, common_data_range(headers)
 
 
@@ -109,12 +140,13 @@ class HRImageDataset(EpochKeyed, Dataset[Sample]):
         cache: bool = False,
         *,
         quantise: bool = True,
+        unreadable: UnreadablePolicy = "fail",
     ) -> None:
         _check_patch("patch_size", patch_size, scale)
         check_mode(degradation, 2)
         _at_least("samples_per_epoch", samples_per_epoch, 1)
         _at_least("seed", seed, 0)
-        headers, self.data_range = _probe(paths, "training")
+        headers, self.data_range = _probe(paths, "training", unreadable)
         for header in headers:
             if min(header.width, header.height) < patch_size:
                 msg = (
@@ -130,7 +162,7 @@ class HRImageDataset(EpochKeyed, Dataset[Sample]):
         self.samples_per_epoch = samples_per_epoch
         self.seed = seed
         self.quantise = quantise
-        self._store = _ImageStore(headers, color, cache=cache)
+        self._store = _ImageStore(headers, color, cache=cache, unreadable=unreadable)
         # Shared memory, so that set_epoch in the main process reaches DataLoader workers.
         self._epoch = SharedEpoch()
 
@@ -178,12 +210,14 @@ class HRTileDataset(Dataset[Sample]):
         cache: bool = False,
         *,
         quantise: bool = True,
+        unreadable: UnreadablePolicy = "fail",
     ) -> None:
         _check_patch("val_patch_size", tile_size, scale)
         check_mode(degradation, 2)
-        headers, self.data_range = _probe(paths, "validation")
+        headers, self.data_range = _probe(paths, "validation", unreadable)
+        self._store = _ImageStore(headers, color, cache=cache, unreadable=unreadable)
         self.tiles: list[tuple[int, int, int]] = []
-        for position, header in enumerate(headers):
+        for position, header in enumerate(self._store.headers):
             if min(header.width, header.height) < tile_size:
                 msg = (
                     f"validation image {header.path} is {header.size_text} pixels, smaller than "
@@ -198,7 +232,6 @@ class HRTileDataset(Dataset[Sample]):
         self.channels = COLOR_CHANNELS[color]
         self.degradation = degradation
         self.quantise = quantise
-        self._store = _ImageStore(headers, color, cache=cache)
 
     def __len__(self) -> int:
         return len(self.tiles)

@@ -17,6 +17,7 @@ from gan_engine.data.files import (
     normalise_extensions,
     resolve_folder,
 )
+from gan_engine.data.unreadable import UNREADABLE_POLICY, UnreadablePolicy
 from gan_engine.degradation_spec import mode_or_stages
 from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.io.images import COLOR_CHANNELS, COLOR_MODES, ColorMode
@@ -135,6 +136,9 @@ class RGBFolderParams(PhotoParams):
             (sorted by name) are held out for validation.
         val_count: images held out of ``root`` when ``val_root`` is absent.
         extensions: file extensions (any case) that count as images.
+        unreadable: a file that cannot be read: ``fail`` (stop, naming it) or ``skip`` (leave it
+            out, count it per epoch, name the first few at the end; see
+            :mod:`gan_engine.data.unreadable`).
     """
 
     root: str = attrs.field(validator=_folder_name)
@@ -143,6 +147,7 @@ class RGBFolderParams(PhotoParams):
     extensions: list[str] = attrs.field(
         factory=lambda: list(IMAGE_EXTENSIONS), validator=_extensions
     )
+    unreadable: UnreadablePolicy = attrs.field(default="fail", validator=UNREADABLE_POLICY)
 
     def check(self, context: BuildContext) -> list[InvalidParamError]:
         """Base checks plus: the folders exist and hold enough images for the split."""

@@ -21,10 +21,11 @@ from gan_engine.data.photos.params import (
     SamplePhotosParams,
     photo_mode,
 )
+from gan_engine.data.unreadable import UnreadableFiles, UnreadablePolicy, open_readable
 from gan_engine.errors import DataError
 from gan_engine.io.images import (
     common_data_range,
-    probe_images,
+    probe_image,
 )
 from gan_engine.registry import Capabilities, register_dataset
 from gan_engine.types import BuildContext, SpatialDims
@@ -51,6 +52,8 @@ class PhotoSelector:
         params: PhotoParams,
         train_paths: Sequence[Path],
         val_paths: Sequence[Path],
+        *,
+        unreadable: UnreadablePolicy = "fail",
     ) -> None:
         for error in params.check(context):
             raise error
@@ -58,10 +61,19 @@ class PhotoSelector:
         self.channels = context.channels
         self.scale = context.scale
         self.params = params
-        self.train_paths = list(train_paths)
-        self.val_paths = list(val_paths)
-        train_headers = probe_images(self.train_paths)
-        val_headers = probe_images(self.val_paths)
+        self.unreadable = unreadable
+        self.unreadable_files = UnreadableFiles()
+        train_headers = open_readable(
+            train_paths, probe_image, unreadable, "image", self.unreadable_files
+        )
+        val_headers = open_readable(
+            val_paths, probe_image, unreadable, "image", self.unreadable_files
+        )
+        self.train_paths = [header.path for header in train_headers]
+        self.val_paths = [header.path for header in val_headers]
+        if not self.train_paths or not self.val_paths:
+            msg = "every training or every validation image is unreadable"
+            raise DataError(msg)
         self.data_range = common_data_range(train_headers + val_headers)
         for header in train_headers:
             if min(header.width, header.height) < params.patch_size:
@@ -92,6 +104,7 @@ class PhotoSelector:
             seed=p.seed,
             cache=p.cache,
             quantise=p.quantise,
+            unreadable=self.unreadable,
         )
 
     def val_dataset(self) -> HRTileDataset:
@@ -105,6 +118,7 @@ class PhotoSelector:
             degradation=photo_mode(p.degradation),
             cache=p.cache,
             quantise=p.quantise,
+            unreadable=self.unreadable,
         )
 
 
@@ -123,7 +137,7 @@ class RGBFolderSelector(PhotoSelector):
             train, val = images[: -params.val_count], images[-params.val_count :]
         else:
             train, val = images, list_images(resolve_folder(params.val_root), params.extensions)
-        super().__init__(context, params, train, val)
+        super().__init__(context, params, train, val, unreadable=params.unreadable)
 
 
 @register_dataset("sample_photos", params=SamplePhotosParams, capabilities=PHOTO_CAPABILITIES)

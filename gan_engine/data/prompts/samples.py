@@ -16,7 +16,8 @@ from gan_engine.data.photos.params import SamplePhotosParams
 from gan_engine.data.photos.selectors import PHOTO_CAPABILITIES, SamplePhotosSelector
 from gan_engine.data.prompts.corpus import MRI_PROMPTS, MULTISPECTRAL_PROMPTS, PHOTO_PROMPTS
 from gan_engine.data.prompts.manifests import PromptEntry
-from gan_engine.data.prompts.selectors import DROPOUT, PromptedSelector, Split
+from gan_engine.data.prompts.params import DROPOUT, Split
+from gan_engine.data.prompts.selectors import PromptedSelector
 from gan_engine.data.rasters.selectors import (
     RASTER_CAPABILITIES,
     SampleMultispectralParams,

@@ -2,46 +2,38 @@
 
 ``prompted_photos``, ``prompted_rasters`` and ``prompted_mri`` read what ``rgb_folder``,
 ``raster_folder`` and ``medical_mri`` read, with each file's prompt from a JSONL/CSV manifest or a
-``.txt`` file beside it (:mod:`gan_engine.data.prompts.manifests`); a file without a prompt is an error when
-the dataset is built. Each sample gets ``metadata = {"prompt", "id", ...}``
-(:class:`~gan_engine.data.prompts.datasets.PromptedSelector` holds the shared part; the built-in samples
-are in :mod:`gan_engine.data.prompts.samples`).
+``.txt`` file beside it (:mod:`gan_engine.data.prompts.manifests`); a file without a prompt is an
+error when the dataset is built. Each sample gets ``metadata = {"prompt", "id", ...}``
+(:class:`PromptedSelector` holds the shared part; the parameters are in
+:mod:`gan_engine.data.prompts.params`, the built-in samples in :mod:`gan_engine.data.prompts.samples`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-import attrs
-
-from gan_engine.data.files import list_images, resolve_folder
-from gan_engine.data.photos.params import RGBFolderParams
 from gan_engine.data.photos.selectors import PHOTO_CAPABILITIES, RGBFolderSelector
 from gan_engine.data.prompts.datasets import PromptedDataset, SourceIndexed
-from gan_engine.data.prompts.manifests import PromptEntry, prompts_for
-from gan_engine.data.rasters.params import RasterFolderParams
+from gan_engine.data.prompts.params import (
+    PromptedMRIParams,
+    PromptedPhotosParams,
+    PromptedRastersParams,
+    Split,
+    file_split,
+)
 from gan_engine.data.rasters.selectors import (
     RASTER_CAPABILITIES,
     RasterFolderSelector,
 )
-from gan_engine.data.source_files import list_data_files, split_files
+from gan_engine.data.unreadable import policy_of
 from gan_engine.data.volumes.mri import (
     VOLUME_CAPABILITIES,
-    MedicalMRIParams,
     MedicalMRISelector,
 )
-from gan_engine.errors import DataError, InvalidParamError
-from gan_engine.io.nifti import nifti_sources
-from gan_engine.params import in_range
 from gan_engine.protocols import DatasetSelector
 from gan_engine.registry import register_dataset
-from gan_engine.types import BuildContext, SpatialDims
-
-Split = tuple[list[PromptEntry], list[str]]
-"""Prompt entries and ids of a split's sources, in the order of its datasets' sources."""
-
-DROPOUT = in_range(0.0, 1.0, high_open=True)
+from gan_engine.types import SpatialDims
 
 
 def _indexed(dataset: object, what: str) -> SourceIndexed:
@@ -73,6 +65,7 @@ class PromptedSelector:
         self, inner: DatasetSelector, train: Split, val: Split, *, dropout: float, seed: int
     ) -> None:
         self.inner = inner
+        self.unreadable, self.unreadable_files = policy_of(inner)
         self.spatial_dims = inner.spatial_dims
         self.channels = inner.channels
         self.scale = inner.scale
@@ -106,66 +99,6 @@ class PromptedSelector:
         return PromptedDataset(inner, entries, ids)
 
 
-def _manifest(_instance: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
-    if value is not None and not str(value).endswith((".jsonl", ".csv")):
-        msg = f"expected a .jsonl or .csv manifest, got {value!r}"
-        raise InvalidParamError(attribute.name, msg)
-
-
-Lister = Callable[[Path, Sequence[str]], list[Path]]
-"""Lists a folder's files with given extensions, as the plain dataset does."""
-
-
-def _prompt_errors(
-    errors: list[InvalidParamError],
-    folders: Sequence[str | None],
-    files: tuple[Lister, Sequence[str]],
-    manifest: str | None,
-) -> list[InvalidParamError]:
-    """When the spec loads: every file of ``folders`` has a prompt (skipped if ``errors`` already)."""
-    if errors:
-        return errors  # missing folders and the like come first
-    lister, extensions = files
-    try:
-        paths = [
-            path
-            for folder in folders
-            if folder is not None
-            for path in lister(resolve_folder(folder), extensions)
-        ]
-        _file_split(paths, manifest)
-    except DataError as error:
-        return [InvalidParamError("prompts", str(error))]
-    return []
-
-
-def _file_split(paths: Sequence[Path], manifest: str | None) -> Split:
-    """Prompts of files from ``manifest`` (or sidecars); ids are the file names."""
-    entries = prompts_for(paths, None if manifest is None else resolve_folder(manifest))
-    return entries, [path.name for path in paths]
-
-
-@attrs.frozen(kw_only=True)
-class PromptedPhotosParams(RGBFolderParams):
-    """Parameters of ``prompted_photos``: ``rgb_folder``'s, plus the prompts'.
-
-    Attributes:
-        prompts: a ``.jsonl`` or ``.csv`` manifest (``path, prompt[, metadata]``, paths relative to
-            the manifest); ``None``: each image's prompt is in a ``.txt`` file beside it.
-        prompt_dropout: probability of training on an empty prompt instead (classifier-free
-            robustness); validation always sees the prompt.
-    """
-
-    prompts: str | None = attrs.field(default=None, validator=_manifest)
-    prompt_dropout: float = attrs.field(default=0.0, validator=DROPOUT)
-
-    def check(self, context: BuildContext) -> list[InvalidParamError]:
-        """``rgb_folder``'s checks, then: every image has a prompt."""
-        errors = super().check(context)
-        folders = [self.root, self.val_root]
-        return _prompt_errors(errors, folders, (list_images, self.extensions), self.prompts)
-
-
 @register_dataset("prompted_photos", params=PromptedPhotosParams, capabilities=PHOTO_CAPABILITIES)
 class PromptedPhotosSelector(PromptedSelector):
     """Photos from a folder paired with prompts from a manifest or ``.txt`` sidecars (2D)."""
@@ -176,25 +109,11 @@ class PromptedPhotosSelector(PromptedSelector):
         inner = RGBFolderSelector(spatial_dims, channels, scale, params)
         super().__init__(
             inner,
-            _file_split(inner.train_paths, params.prompts),
-            _file_split(inner.val_paths, params.prompts),
+            file_split(inner.train_paths, params.prompts),
+            file_split(inner.val_paths, params.prompts),
             dropout=params.prompt_dropout,
             seed=params.seed,
         )
-
-
-@attrs.frozen(kw_only=True)
-class PromptedRastersParams(RasterFolderParams):
-    """Parameters of ``prompted_rasters``: ``raster_folder``'s, plus the prompts'.
-
-    Attributes:
-        prompts: a ``.jsonl`` or ``.csv`` manifest naming the HR rasters; ``None``: a ``.txt``
-            file beside each HR raster.
-        prompt_dropout: probability of training on an empty prompt instead.
-    """
-
-    prompts: str | None = attrs.field(default=None, validator=_manifest)
-    prompt_dropout: float = attrs.field(default=0.0, validator=DROPOUT)
 
 
 @register_dataset(
@@ -209,31 +128,11 @@ class PromptedRastersSelector(PromptedSelector):
         inner = RasterFolderSelector(spatial_dims, channels, scale, params)
         super().__init__(
             inner,
-            _file_split([scene.hr.path for scene in inner.train_scenes], params.prompts),
-            _file_split([scene.hr.path for scene in inner.val_scenes], params.prompts),
+            file_split([scene.hr.path for scene in inner.train_scenes], params.prompts),
+            file_split([scene.hr.path for scene in inner.val_scenes], params.prompts),
             dropout=params.prompt_dropout,
             seed=params.seed,
         )
-
-
-@attrs.frozen(kw_only=True)
-class PromptedMRIParams(MedicalMRIParams):
-    """Parameters of ``prompted_mri``: ``medical_mri``'s, plus the prompts'.
-
-    Attributes:
-        prompts: a ``.jsonl`` or ``.csv`` manifest naming the NIfTI files; ``None``: a ``.txt``
-            file beside each (``scan.nii.gz`` → ``scan.nii.txt``, the last suffix replaced).
-        prompt_dropout: probability of training on an empty prompt instead.
-    """
-
-    prompts: str | None = attrs.field(default=None, validator=_manifest)
-    prompt_dropout: float = attrs.field(default=0.0, validator=DROPOUT)
-
-    def check(self, context: BuildContext) -> list[InvalidParamError]:
-        """``medical_mri``'s checks, then: every NIfTI file has a prompt."""
-        errors = super().check(context)
-        folders = [self.root, self.val_root]
-        return _prompt_errors(errors, folders, (list_data_files, self.extensions), self.prompts)
 
 
 @register_dataset("prompted_mri", params=PromptedMRIParams, capabilities=VOLUME_CAPABILITIES)
@@ -247,14 +146,12 @@ class PromptedMRISelector(PromptedSelector):
         self, spatial_dims: SpatialDims, channels: int, scale: int, params: PromptedMRIParams
     ) -> None:
         inner = MedicalMRISelector(spatial_dims, channels, scale, params)
-        train_files, val_files = split_files(
-            params.root, params.val_root, params.val_count, params.extensions
-        )
 
-        def per_source(files: Sequence[Path]) -> Split:
-            # the sources are the files' volumes in order, as medical_mri opens them
-            entries, ids = _file_split(files, params.prompts)
-            counts = [len(nifti_sources(f, params.fourth_axis, params.volumes)) for f in files]
+        def per_source(opened: Sequence[tuple[Path, Sequence[object]]]) -> Split:
+            # the sources are the readable files' volumes in order, as medical_mri opened them
+            files = [path for path, _ in opened]
+            entries, ids = file_split(files, params.prompts)
+            counts = [len(sources) for _, sources in opened]
             return (
                 [e for e, n in zip(entries, counts, strict=True) for _ in range(n)],
                 [i for i, n in zip(ids, counts, strict=True) for _ in range(n)],
@@ -262,8 +159,8 @@ class PromptedMRISelector(PromptedSelector):
 
         super().__init__(
             inner,
-            per_source(train_files),
-            per_source(val_files),
+            per_source(inner.train_files),
+            per_source(inner.val_files),
             dropout=params.prompt_dropout,
             seed=params.seed,
         )

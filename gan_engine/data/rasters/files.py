@@ -1,22 +1,22 @@
 """Raster files by extension: GeoTIFF (``.tif``/``.tiff``) or NumPy (``.npy``/``.npz``).
 
-:func:`probe_rasters` reads every header up front (optionally skipping unreadable files with a
-warning that lists them) and :func:`read_window` fetches one window in the stored dtype.
+:func:`probe_rasters` reads every header up front (unreadable files fail or are skipped with a
+warning that lists them, see :mod:`gan_engine.data.unreadable`) and :func:`read_window` fetches
+one window in the stored dtype.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
 
+from gan_engine.data.unreadable import UnreadableFiles, UnreadablePolicy, open_readable, reading
 from gan_engine.errors import DataError
 from gan_engine.io.arrays import ARRAY_EXTENSIONS, probe_array, read_array_window
 from gan_engine.io.geotiff import (
     GEOTIFF_EXTENSIONS,
-    RasterioMissingError,
     probe_geotiff,
     read_geotiff_window,
 )
@@ -48,13 +48,6 @@ def probe_raster(path: str | Path, nodata: float | None = None) -> RasterHeader:
     return header
 
 
-def read_window(header: RasterHeader, window: PixelWindow) -> NativeArray:
-    """Pixels ``[C, height, width]`` of ``window`` in the stored dtype."""
-    if _kind(header.path) == "geotiff":
-        return read_geotiff_window(header, window)
-    return read_array_window(header, window)
-
-
 @attrs.frozen
 class Probed:
     """Headers of the readable files, and the files skipped as unreadable."""
@@ -64,32 +57,42 @@ class Probed:
 
 
 def probe_rasters(
-    paths: Sequence[Path], *, nodata: float | None = None, skip_unreadable: bool = False
+    paths: Sequence[Path],
+    *,
+    nodata: float | None = None,
+    skip_unreadable: bool = False,
+    unreadable: UnreadablePolicy = "fail",
+    tally: UnreadableFiles | None = None,
 ) -> Probed:
-    """Probe every file in order.
+    """Probe every file in order (see :func:`~gan_engine.data.unreadable.open_readable`).
 
     Args:
         paths: the files.
         nodata: a nodata value that overrides every file's own.
-        skip_unreadable: leave out files that cannot be read (with one warning listing them)
+        skip_unreadable: the older spelling of ``unreadable="skip"``.
+        unreadable: ``skip`` leaves out files that cannot be read (with one warning listing them)
             instead of raising.
+        tally: where skipped files are counted too.
 
     Raises:
-        DataError: a file cannot be read and ``skip_unreadable`` is false, naming the file; also
-            when a missing optional dependency makes every file unreadable.
+        UnreadableFileError: a file cannot be read and the policy is ``fail``, naming the file.
+        RasterioMissingError: rasterio is missing (never skipped: every file would be).
     """
-    headers: list[RasterHeader] = []
-    skipped: list[Path] = []
-    for path in paths:
-        try:
-            headers.append(probe_raster(path, nodata))
-        except DataError as error:
-            if not skip_unreadable or isinstance(error, RasterioMissingError):
-                raise
-            skipped.append(path)
-    if skipped:
-        listed = ", ".join(str(path) for path in skipped)
-        warnings.warn(
-            f"skipped {len(skipped)} unreadable raster file(s): {listed}", UserWarning, stacklevel=2
-        )
-    return Probed(headers=headers, skipped=skipped)
+    policy: UnreadablePolicy = "skip" if skip_unreadable else unreadable
+    headers = open_readable(
+        paths, lambda path: probe_raster(path, nodata), policy, "raster file", tally
+    )
+    kept = {header.path for header in headers}
+    return Probed(headers=headers, skipped=[path for path in paths if Path(path) not in kept])
+
+
+def read_window(header: RasterHeader, window: PixelWindow) -> NativeArray:
+    """Pixels ``[C, height, width]`` of ``window`` in the stored dtype.
+
+    Raises:
+        UnreadableFileError: the file cannot be read (any more), naming it.
+    """
+    with reading(header.path):
+        if _kind(header.path) == "geotiff":
+            return read_geotiff_window(header, window)
+        return read_array_window(header, window)

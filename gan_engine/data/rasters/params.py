@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 import attrs
@@ -16,8 +17,10 @@ import attrs
 from gan_engine.data.files import list_images, resolve_folder
 from gan_engine.data.rasters.files import RASTER_EXTENSIONS, probe_raster
 from gan_engine.data.transforms.masks import FILL_MODES, FillMode
+from gan_engine.data.unreadable import UNREADABLE_POLICY, UnreadablePolicy
 from gan_engine.degradation_spec import mode_or_stages
 from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.io.raster_header import RasterHeader
 from gan_engine.params import Validator, at_least, in_range
 from gan_engine.types import BuildContext
 
@@ -120,17 +123,41 @@ class RasterSamplingParams:
         return errors
 
 
+def _first_header(
+    files: Sequence[Path], nodata: float | None, unreadable: UnreadablePolicy
+) -> RasterHeader:
+    """The first file's header; under ``skip`` the first readable one's (else the last's error)."""
+    if unreadable == "fail":
+        return probe_raster(files[0], nodata)
+    for path in files[:-1]:
+        try:
+            return probe_raster(path, nodata)
+        except DataError as error:
+            if isinstance(error, ImportError):  # a missing extra is never skipped
+                raise
+    return probe_raster(files[-1], nodata)
+
+
 def folder_errors(
-    key: str, folder: str, extensions: Sequence[str], channels: int, nodata: float | None
+    key: str,
+    folder: str,
+    extensions: Sequence[str],
+    channels: int,
+    nodata: float | None,
+    unreadable: UnreadablePolicy = "fail",
 ) -> list[InvalidParamError]:
-    """A missing or empty folder, or a first file whose band count is not ``channels``."""
+    """A missing or empty folder, or a first file whose band count is not ``channels``.
+
+    Under ``unreadable: skip`` the first readable file is checked (unreadable ones are skipped when
+    the dataset is built).
+    """
     path = resolve_folder(folder)
     try:
         files = list_images(path, extensions)
         if not files:
             msg = f"no files with extensions {sorted(extensions)} in {path}"
             return [InvalidParamError(key, msg)]
-        header = probe_raster(files[0], nodata)
+        header = _first_header(files, nodata, unreadable)
     except DataError as error:
         return [InvalidParamError(key, str(error))]
     if header.bands != channels:
@@ -165,7 +192,10 @@ class RasterFolderParams(RasterSamplingParams):
             validation folder is given.
         extensions: file extensions that count as rasters (``tif``, ``tiff``, ``npy``, ``npz``).
         nodata: nodata value overriding the files' own (``.npy`` files have none; NaN always is).
-        skip_unreadable: skip unreadable files with a warning listing them, instead of failing.
+        skip_unreadable: the older spelling of ``unreadable: skip`` (either one skips).
+        unreadable: a file that cannot be read: ``fail`` (stop, naming it) or ``skip`` (leave it
+            out, count it per epoch, name the first few at the end; see
+            :mod:`gan_engine.data.unreadable`).
         data_range: width of the valid value range, for metrics; default from the dtype (255 for
             uint8, 65535 for uint16; required for other dtypes).
     """
@@ -182,6 +212,12 @@ class RasterFolderParams(RasterSamplingParams):
     )
     nodata: float | None = attrs.field(default=None, validator=_finite_or_none)
     skip_unreadable: bool = False
+    unreadable: UnreadablePolicy = attrs.field(default="fail", validator=UNREADABLE_POLICY)
+
+    @property
+    def unreadable_policy(self) -> UnreadablePolicy:
+        """``skip`` when ``unreadable: skip`` or ``skip_unreadable: true``, else ``fail``."""
+        return "skip" if self.skip_unreadable else self.unreadable
 
     @property
     def paired(self) -> bool:
@@ -224,7 +260,14 @@ class RasterFolderParams(RasterSamplingParams):
         if errors:
             return errors
         for key, folder in self.folders():
-            errors += folder_errors(key, folder, self.extensions, context.channels, self.nodata)
+            errors += folder_errors(
+                key,
+                folder,
+                self.extensions,
+                context.channels,
+                self.nodata,
+                self.unreadable_policy,
+            )
         return errors
 
 

@@ -38,6 +38,7 @@ from gan_engine.data.rasters.scenes import (
 )
 from gan_engine.data.rasters.tiling import RasterTileDataset
 from gan_engine.data.transforms.degradation import Degradation
+from gan_engine.data.unreadable import UnreadableFiles, UnreadablePolicy
 from gan_engine.errors import DataError, InvalidParamError
 from gan_engine.io.raster_header import RasterHeader
 from gan_engine.registry import Capabilities, register_dataset
@@ -142,36 +143,54 @@ def _files(folder: str, params: RasterFolderParams) -> list[Path]:
     return list_images(resolve_folder(folder), params.extensions)
 
 
-def _hr_scenes(paths: Sequence[Path], params: RasterFolderParams) -> list[Scene]:
-    probed = probe_rasters(paths, nodata=params.nodata, skip_unreadable=params.skip_unreadable)
+def _hr_scenes(
+    paths: Sequence[Path], params: RasterFolderParams, tally: UnreadableFiles | None
+) -> list[Scene]:
+    policy = params.unreadable_policy
+    probed = probe_rasters(paths, nodata=params.nodata, unreadable=policy, tally=tally)
     return [Scene(hr=header) for header in probed.headers]
 
 
 def _paired_scenes(
-    lr_folder: str, hr_folder: str, params: RasterFolderParams, scale: int
+    lr_folder: str,
+    hr_folder: str,
+    params: RasterFolderParams,
+    scale: int,
+    tally: UnreadableFiles | None,
 ) -> list[Scene]:
     pairs = pair_by_stem(_files(lr_folder, params), _files(hr_folder, params))
-    options: dict[str, Any] = {"nodata": params.nodata, "skip_unreadable": params.skip_unreadable}
+    options: dict[str, Any] = {
+        "nodata": params.nodata,
+        "unreadable": params.unreadable_policy,
+        "tally": tally,
+    }
     lr = {h.path: h for h in probe_rasters([pair[0] for pair in pairs], **options).headers}
     hr = {h.path: h for h in probe_rasters([pair[1] for pair in pairs], **options).headers}
     return [check_pair(lr[a], hr[b], scale) for a, b in pairs if a in lr and b in hr]
 
 
-def folder_scenes(params: RasterFolderParams, scale: int) -> tuple[list[Scene], list[Scene]]:
-    """Training and validation scenes of a raster folder layout (see :class:`RasterFolderParams`)."""
+def folder_scenes(
+    params: RasterFolderParams, scale: int, tally: UnreadableFiles | None = None
+) -> tuple[list[Scene], list[Scene]]:
+    """Training and validation scenes of a raster folder layout (see :class:`RasterFolderParams`).
+
+    Files skipped as unreadable are counted in ``tally``.
+    """
     if params.root is not None:
-        scenes = _hr_scenes(_files(params.root, params), params)
+        scenes = _hr_scenes(_files(params.root, params), params, tally)
         val = (
-            None if params.val_root is None else _hr_scenes(_files(params.val_root, params), params)
+            None
+            if params.val_root is None
+            else _hr_scenes(_files(params.val_root, params), params, tally)
         )
     else:
         if params.lr_root is None or params.hr_root is None:  # layout_errors rules this out
             key, msg = "lr_root", "paired data needs both lr_root and hr_root"
             raise InvalidParamError(key, msg)
-        scenes = _paired_scenes(params.lr_root, params.hr_root, params, scale)
+        scenes = _paired_scenes(params.lr_root, params.hr_root, params, scale, tally)
         val = None
         if params.val_lr_root is not None and params.val_hr_root is not None:
-            val = _paired_scenes(params.val_lr_root, params.val_hr_root, params, scale)
+            val = _paired_scenes(params.val_lr_root, params.val_hr_root, params, scale, tally)
     if val is not None:
         return scenes, val
     if len(scenes) <= params.val_count:
@@ -192,8 +211,11 @@ class RasterFolderSelector(RasterSelector):
     ) -> None:
         context = BuildContext(spatial_dims=spatial_dims, channels=channels, scale=scale)
         _raise_first(RasterSamplingParams.check(params, context) + params.layout_errors())
-        train, val = folder_scenes(params, scale)
+        tally = UnreadableFiles()
+        train, val = folder_scenes(params, scale, tally)
         super().__init__(context, params, train, val)
+        self.unreadable: UnreadablePolicy = params.unreadable_policy
+        self.unreadable_files = tally
 
 
 @register_dataset("sentinel2", params=Sentinel2Params, capabilities=RASTER_CAPABILITIES)

@@ -24,6 +24,7 @@ from gan_engine.data.seeding import item_generator
 from gan_engine.data.sources import ArraySource, Box, full_box, size_text
 from gan_engine.data.transforms.augment import DihedralTransform
 from gan_engine.data.transforms.degradation import DegradationMode, check_mode, degrade
+from gan_engine.data.unreadable import reading
 from gan_engine.errors import DataError
 from gan_engine.types import Sample, SpatialDims
 
@@ -82,7 +83,9 @@ def _window(box: Box) -> tuple[slice, ...]:
 
 
 def _read(source: ArraySource, box: Box) -> Tensor:
-    return torch.from_numpy(np.ascontiguousarray(source.read(box), dtype=np.float32))
+    with reading(source.label):
+        values = source.read(box)
+    return torch.from_numpy(np.ascontiguousarray(values, dtype=np.float32))
 
 
 class HRPatchDataset(EpochKeyed, Dataset[Sample]):
@@ -201,7 +204,8 @@ class HRTileGridDataset(Dataset[Sample]):
                 for corner in itertools.product(*starts)
             ]
             if skip_flat:
-                values = source.read(full_box(source.shape))
+                with reading(source.label):
+                    values = source.read(full_box(source.shape))
                 boxes = [box for box in boxes if np.ptp(values[_window(box)]) > 0]
             self.tiles.extend((position, box) for box in boxes)
         if not self.tiles:

@@ -14,15 +14,16 @@ from pathlib import Path
 import attrs
 
 from gan_engine.data.files import sample_photos_folder
-from gan_engine.data.sources import ArraySource, MemorySource, RegionView
+from gan_engine.data.sources import ArraySource, MemorySource
 from gan_engine.data.volumes.params import FolderPatchParams, PatchParams, extension_list
 from gan_engine.data.volumes.selector import (
     FolderSourceSelector,
     SourceSelector,
+    hold_out_end,
     prepare_sources,
     raise_param_errors,
 )
-from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.errors import InvalidParamError
 from gan_engine.io.images import read_image_array
 from gan_engine.io.tiff import TIFF_EXTENSIONS, TiffStackSource
 from gan_engine.params import at_least
@@ -50,6 +51,7 @@ class MicroscopySelector(FolderSourceSelector):
     """TIFF stacks from a folder: 3D volumes or 2D pages, LR made on the fly."""
 
     frame_word = "page"
+    what = "TIFF file"
 
     def __init__(
         self, spatial_dims: SpatialDims, channels: int, scale: int, params: MicroscopyParams
@@ -119,13 +121,7 @@ class SampleMicroscopySelector(SourceSelector):
         path = sample_photos_folder() / SAMPLE_MICROSCOPY_FILE
         image = MemorySource(read_image_array(path, "gray")[:, None], str(path))
         (stored,), data_range, quantise = prepare_sources([image], params, channels)
-        _, _, height, width = stored.shape
-        cut = width - params.val_width
-        if cut < 1:
-            msg = f"val_width {params.val_width} leaves no training columns of {path} ({width})"
-            raise DataError(msg)
-        train = RegionView(stored, ((0, 1), (0, height), (0, cut)), f"columns 0-{cut - 1}")
-        val = RegionView(stored, ((0, 1), (0, height), (cut, width)), f"columns {cut}-{width - 1}")
+        train, val = hold_out_end(stored, 2, params.val_width, "val_width", "columns", str(path))
         super().__init__(
             context,
             params,

@@ -98,6 +98,7 @@ class MedicalMRISelector(FolderSourceSelector):
     """NIfTI volumes from a folder (3D), random patches with LR made on the fly."""
 
     noun = "data"
+    what = "NIfTI file"
 
     def __init__(
         self, spatial_dims: SpatialDims, channels: int, scale: int, params: MedicalMRIParams

@@ -16,6 +16,7 @@ import attrs
 from gan_engine.data.source_files import folder_problems
 from gan_engine.data.transforms.degradation import MODES_BY_DIMS
 from gan_engine.data.transforms.intensity import INTENSITY_MODES, IntensityMode
+from gan_engine.data.unreadable import UNREADABLE_POLICY, UnreadablePolicy
 from gan_engine.degradation_spec import mode_or_stages
 from gan_engine.errors import InvalidParamError
 from gan_engine.params import Validator, at_least
@@ -182,12 +183,16 @@ class FolderPatchParams(PatchParams):
             (sorted by name) are held out for validation.
         val_count: files held out of ``root`` when ``val_root`` is absent.
         extensions: file extensions (any case, ``nii.gz`` style multi-part ones too).
+        unreadable: a file that cannot be read: ``fail`` (stop, naming it) or ``skip`` (leave it
+            out, count it per epoch, name the first few at the end; see
+            :mod:`gan_engine.data.unreadable`).
     """
 
     root: str = attrs.field(validator=folder_name)
     val_root: str | None = attrs.field(default=None, validator=folder_name)
     val_count: int = attrs.field(default=1, validator=at_least(1))
     extensions: list[str] = attrs.field(factory=list, validator=extension_list)
+    unreadable: UnreadablePolicy = attrs.field(default="fail", validator=UNREADABLE_POLICY)
 
     def check(self, context: BuildContext) -> list[InvalidParamError]:
         """Base checks plus: the folders exist and hold enough files for the split."""

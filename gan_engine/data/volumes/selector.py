@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from gan_engine.data.source_files import split_files
-from gan_engine.data.sources import ArraySource, frames, load
+from gan_engine.data.sources import ArraySource, MemorySource, RegionView, frames, load
 from gan_engine.data.transforms.intensity import MappedSource, fit_intensity
+from gan_engine.data.unreadable import UnreadableFiles, UnreadablePolicy, open_readable
 from gan_engine.data.volumes.datasets import HRPatchDataset, HRTileGridDataset, check_sources
 from gan_engine.data.volumes.params import FolderPatchParams, PatchParams, patch_mode
 from gan_engine.errors import DataError
@@ -51,7 +52,7 @@ def prepare_sources(
                 f"{source.label} has {source.shape[0]} channel(s), the run has channels={channels}"
             )
             raise DataError(msg)
-        stored = load(source) if params.cache else source
+        stored = load(source) if params.cache and not isinstance(source, MemorySource) else source
         intensity = fit_intensity(
             stored,
             params.intensity,
@@ -77,6 +78,36 @@ def prepare_sources(
         else bool(params.intensity == "raw" and integer)
     )
     return mapped, next(iter(ranges)), quantise
+
+
+def hold_out_end(
+    source: ArraySource, axis: int, count: int, key: str, unit: str, name: str
+) -> tuple[RegionView, RegionView]:
+    """Training and validation views of one source: the last ``count`` positions along ``axis``.
+
+    Args:
+        source: a ``[C, D, H, W]`` source.
+        axis: the spatial axis to cut (0: depth, 1: rows, 2: columns).
+        count: positions held out for validation.
+        key: the parameter that set ``count``, for the message.
+        unit: what a position is called (``"frames"``, ``"columns"``).
+        name: the file, for the message.
+
+    Raises:
+        DataError: ``count`` leaves nothing to train on.
+    """
+    spatial = source.shape[1:]
+    size = spatial[axis]
+    cut = size - count
+    if cut < 1:
+        msg = f"{key} {count} leaves no training {unit} of {name} ({size})"
+        raise DataError(msg)
+
+    def view(start: int, stop: int) -> RegionView:
+        box = tuple((start, stop) if i == axis else (0, n) for i, n in enumerate(spatial))
+        return RegionView(source, box, f"{unit} {start}-{stop - 1}")
+
+    return view(0, cut), view(cut, size)
 
 
 class SourceSelector:
@@ -159,8 +190,10 @@ class SourceSelector:
 class FolderSourceSelector(SourceSelector):
     """A folder dataset: training and validation files split, opened as sources and prepared.
 
-    Subclasses say how one file opens (:meth:`open_file`) and what a file and a depth slice are
-    called in messages (``noun``, ``frame_word``).
+    Subclasses say how one file opens (:meth:`open_file`) and what files, a file and a depth slice
+    are called in messages (``noun``, ``what``, ``frame_word``). Files that cannot be opened (or
+    read whole, when cached) fail or are skipped by ``params.unreadable``; ``train_files`` and
+    ``val_files`` list the files kept with their sources.
 
     Args:
         spatial_dims: 2 (depth slices as images) or 3 (volumes).
@@ -175,6 +208,7 @@ class FolderSourceSelector(SourceSelector):
     """
 
     noun = "files"
+    what = "file"
     frame_word = "slice"
 
     def __init__(
@@ -185,8 +219,16 @@ class FolderSourceSelector(SourceSelector):
         train_files, val_files = split_files(
             params.root, params.val_root, params.val_count, params.extensions
         )
-        train, data_range, quantise = prepare_sources(self._open(train_files), params, channels)
-        val, val_range, _ = prepare_sources(self._open(val_files), params, channels)
+        self.unreadable: UnreadablePolicy = params.unreadable
+        self.unreadable_files = UnreadableFiles()
+        self.train_files = self._open(train_files, params)
+        self.val_files = self._open(val_files, params)
+        train, data_range, quantise = prepare_sources(
+            [source for _, sources in self.train_files for source in sources], params, channels
+        )
+        val, val_range, _ = prepare_sources(
+            [source for _, sources in self.val_files for source in sources], params, channels
+        )
         if val_range != data_range:
             msg = (
                 f"training {self.noun} have data range {data_range:g}, "
@@ -207,5 +249,13 @@ class FolderSourceSelector(SourceSelector):
         """The sources one file holds (usually one; a 4D NIfTI may give several)."""
         raise NotImplementedError
 
-    def _open(self, files: Sequence[Path]) -> list[ArraySource]:
-        return [source for path in files for source in self.open_file(path)]
+    def _open(
+        self, files: Sequence[Path], params: FolderPatchParams
+    ) -> list[tuple[Path, list[ArraySource]]]:
+        """The readable files and their sources (read whole when cached), in order."""
+
+        def open_one(path: Path) -> tuple[Path, list[ArraySource]]:
+            sources = self.open_file(path)
+            return path, [load(source) for source in sources] if params.cache else sources
+
+        return open_readable(files, open_one, params.unreadable, self.what, self.unreadable_files)

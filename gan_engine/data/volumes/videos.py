@@ -18,7 +18,7 @@ from pathlib import Path
 import attrs
 
 from gan_engine.data.files import sample_photos_folder
-from gan_engine.data.sources import ArraySource, RegionView
+from gan_engine.data.sources import ArraySource
 from gan_engine.data.volumes.params import (
     FolderPatchParams,
     PatchParams,
@@ -29,10 +29,11 @@ from gan_engine.data.volumes.params import (
 from gan_engine.data.volumes.selector import (
     FolderSourceSelector,
     SourceSelector,
+    hold_out_end,
     prepare_sources,
     raise_param_errors,
 )
-from gan_engine.errors import DataError, InvalidParamError
+from gan_engine.errors import InvalidParamError
 from gan_engine.io.video import (
     VIDEO_CHANNELS,
     VIDEO_COLORS,
@@ -79,6 +80,7 @@ class VideoSelector(FolderSourceSelector):
     """Video clips from a folder: frames one by one (2D) or space-time clips (3D)."""
 
     noun = "videos"
+    what = "video"
     frame_word = "frame"
 
     def __init__(
@@ -145,13 +147,7 @@ class SampleVideoSelector(SourceSelector):
         (clip,), data_range, quantise = prepare_sources(
             [VideoSource(path, params.color)], params, channels
         )
-        _, count, height, width = clip.shape
-        cut = count - params.val_frames
-        if cut < 1:
-            msg = f"val_frames {params.val_frames} leaves no training frames of {path} ({count})"
-            raise DataError(msg)
-        train = RegionView(clip, ((0, cut), (0, height), (0, width)), f"frames 0-{cut - 1}")
-        val = RegionView(clip, ((cut, count), (0, height), (0, width)), f"frames {cut}-{count - 1}")
+        train, val = hold_out_end(clip, 0, params.val_frames, "val_frames", "frames", str(path))
         super().__init__(
             context,
             params,

@@ -12,6 +12,11 @@ from PIL import Image
 
 from gan_engine.data.prompts.corpus import MRI_PROMPTS, MULTISPECTRAL_PROMPTS, PHOTO_PROMPTS
 from gan_engine.data.prompts.manifests import PromptEntry, prompts_for, read_manifest
+from gan_engine.data.prompts.params import (
+    PromptedMRIParams,
+    PromptedPhotosParams,
+    PromptedRastersParams,
+)
 from gan_engine.data.prompts.samples import (
     SamplePromptedMRIParams,
     SamplePromptedMRISelector,
@@ -21,11 +26,8 @@ from gan_engine.data.prompts.samples import (
     SamplePromptedPhotosSelector,
 )
 from gan_engine.data.prompts.selectors import (
-    PromptedMRIParams,
     PromptedMRISelector,
-    PromptedPhotosParams,
     PromptedPhotosSelector,
-    PromptedRastersParams,
     PromptedRastersSelector,
 )
 from gan_engine.errors import DataError, InvalidParamError
