@@ -6,8 +6,8 @@ import pytest
 
 from containers.spec.loader import load_spec_text
 from containers.spec.problems import SpecError
-from gan_engine.metrics.dists import DISTSParams
 from gan_engine.metrics.distribution import KIDParams
+from gan_engine.metrics.dists import DISTSParams
 
 BASE = """\
 Data:
