@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from containers.spec.loader import load_spec_text
+from containers.spec.loader import load_spec_text, spec_from_dict
 from containers.spec.problems import SpecError
+from containers.spec.resolved import spec_to_dict
 from gan_engine.metrics.distribution import KIDParams
 from gan_engine.metrics.dists import DISTSParams
 
@@ -82,3 +83,16 @@ def test_band_counts_are_checked_against_the_data() -> None:
     text = str(caught.value)
     assert "Validation.metrics.0.params.bands: the data has 4 bands" in text
     assert "Validation.metrics.1" not in text  # a feature network of one's own sees every band
+
+
+def test_the_resolved_spec_round_trips_with_its_metrics() -> None:
+    metrics = """\
+    - name: lpips
+      params: {net: vgg}
+    - name: kid
+      label: kid_small
+"""
+    loaded = load_spec_text(spec(metrics), "good.yaml")
+    resolved = spec_to_dict(loaded)
+    assert resolved["Validation"]["metrics"][0]["params"]["net"] == "vgg"
+    assert spec_from_dict(resolved).Validation == loaded.Validation
