@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import attrs
 import torch
@@ -105,11 +106,16 @@ class DISTSNetwork(nn.Module):
 
     def forward(self, x: Tensor, y: Tensor) -> Tensor:
         """DISTS distance per image ``[N]``; 0 for identical images, lower is more similar."""
+        return self.compare(self.feature_maps(x), self.feature_maps(y))
+
+    def compare(self, maps_x: list[Tensor], maps_y: list[Tensor]) -> Tensor:
+        """DISTS ``[N]`` from the :meth:`feature_maps` of both sides."""
+        x = maps_x[0]
         total = self.alpha.sum() + self.beta.sum()
         alphas = torch.split(self.alpha / total, list(CHANNELS), dim=1)
         betas = torch.split(self.beta / total, list(CHANNELS), dim=1)
         texture = structure = torch.zeros(x.shape[0], device=x.device)
-        for k, (fx, fy) in enumerate(zip(self.feature_maps(x), self.feature_maps(y), strict=True)):
+        for k, (fx, fy) in enumerate(zip(maps_x, maps_y, strict=True)):
             mean_x = fx.mean(dim=(2, 3), keepdim=True)
             mean_y = fy.mean(dim=(2, 3), keepdim=True)
             s1 = (2 * mean_x * mean_y + _C1) / (mean_x.square() + mean_y.square() + _C1)
@@ -219,12 +225,14 @@ class DISTSMetric(PerSampleMetric):
             raise errors[0]
         self.spatial_dims = spatial_dims
         self.params = params
-        super().__init__(build_dists(params.backbone_path, params.weights_path), params.bands)
+        self.dists = build_dists(params.backbone_path, params.weights_path)
+        super().__init__(self.dists, params.bands)
 
     def _distance(self, prediction: Tensor, target: Tensor) -> Tensor:
-        network = self.network
-        if network is None:  # set in __init__
-            msg = "dists: no network (a bug)"
-            raise RuntimeError(msg)
-        result: Tensor = network(prediction, target)
-        return result
+        return self._compare(self._embed(prediction), self._embed(target))
+
+    def _embed(self, images: Tensor) -> list[Tensor]:
+        return self.dists.feature_maps(images)
+
+    def _compare(self, prediction: Any, target: Any) -> Tensor:
+        return self.dists.compare(prediction, target)

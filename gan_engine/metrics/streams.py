@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Self
+from typing import Any, Self
 
 import torch
 from torch import Tensor, nn
 from torchmetrics import MeanMetric, Metric
 
-from gan_engine.metrics.views import per_sample, three_bands, unit_range
+from gan_engine.metrics.views import axis_slices, slice_mean, three_bands, unit_range
 
 
 class StreamedMetric(ABC):
@@ -96,7 +96,9 @@ class PerSampleMetric(StreamedMetric):
 
     Subclasses give :meth:`_distance` of two ``[N, 3, H, W]`` batches in ``[0, 1]``; bands and
     volumes reach it through :mod:`gan_engine.metrics.views` (``bands``: three band indices for
-    data with other than 1 or 3 bands).
+    data with other than 1 or 3 bands). A distance computed from features of each side may split
+    into :meth:`_embed` and :meth:`_compare`: the reference is then embedded once per batch and
+    shared by every stream.
     """
 
     def __init__(self, network: nn.Module, bands: list[int] | None) -> None:
@@ -107,12 +109,41 @@ class PerSampleMetric(StreamedMetric):
     def _distance(self, prediction: Tensor, target: Tensor) -> Tensor:
         """``[N]`` distances of two RGB batches ``[N, 3, H, W]`` with values in ``[0, 1]``."""
 
+    def _embed(self, images: Tensor) -> Any:
+        """What :meth:`_compare` takes for ``[N, 3, H, W]`` images; the images themselves here."""
+        return images
+
+    def _compare(self, prediction: Any, target: Any) -> Tensor:
+        """``[N]`` distances of two embedded batches; :meth:`_distance` here."""
+        return self._distance(prediction, target)
+
+    def _views(self, images: Tensor, data_range: float) -> list[Tensor]:
+        return axis_slices(three_bands(unit_range(images, data_range), self.bands))
+
     def scores(self, prediction: Tensor, target: Tensor, data_range: float) -> Tensor:
         """The distance of each sample of ``[B, C, *S]`` batches in sensor units: ``[B]``."""
-        x = three_bands(unit_range(prediction, data_range), self.bands)
-        y = three_bands(unit_range(target, data_range), self.bands)
+        return self._scores_of(prediction, self._reference(target, data_range), data_range)
+
+    def _reference(self, target: Tensor, data_range: float) -> list[Any]:
         with torch.no_grad():
-            return per_sample(self._distance, x, y)
+            return [self._embed(view) for view in self._views(target, data_range)]
+
+    def _scores_of(self, prediction: Tensor, reference: list[Any], data_range: float) -> Tensor:
+        with torch.no_grad():
+            views = self._views(prediction, data_range)
+            distances = [
+                self._compare(self._embed(view), embedded)
+                for view, embedded in zip(views, reference, strict=True)
+            ]
+        return slice_mean(distances, prediction.shape[0])
+
+    def update(self, outputs: Mapping[str, Tensor], target: Tensor, data_range: float) -> None:
+        """Add one batch of every stream; the reference is embedded once for all of them."""
+        check_shapes(outputs, target)
+        reference = self._reference(target.detach(), data_range)
+        for stream, prediction in outputs.items():
+            scores = self._scores_of(prediction.detach(), reference, data_range)
+            self._state(stream).update(scores)
 
     def _new_state(self) -> Metric:
         return MeanMetric()

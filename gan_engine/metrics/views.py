@@ -84,6 +84,15 @@ def axis_slices(x: Tensor) -> list[Tensor]:
     return slices
 
 
+def slice_mean(distances: Sequence[Tensor], batch: int) -> Tensor:
+    """Per-sample scores ``[B]`` from the scores of each axis's slices (see :func:`axis_slices`).
+
+    The slices of each axis are averaged per sample, then the axes (one axis in 2D).
+    """
+    per_axis = [distance.reshape(batch, -1).mean(dim=1) for distance in distances]
+    return torch.stack(per_axis).mean(dim=0)
+
+
 def per_sample(
     score: Callable[[Tensor, Tensor], Tensor], prediction: Tensor, target: Tensor
 ) -> Tensor:
@@ -94,9 +103,7 @@ def per_sample(
     if prediction.shape != target.shape:
         msg = f"shapes differ: {tuple(prediction.shape)} vs {tuple(target.shape)}"
         raise ValueError(msg)
-    batch = prediction.shape[0]
-    per_axis = [
-        score(x, y).reshape(batch, -1).mean(dim=1)
-        for x, y in zip(axis_slices(prediction), axis_slices(target), strict=True)
+    distances = [
+        score(x, y) for x, y in zip(axis_slices(prediction), axis_slices(target), strict=True)
     ]
-    return torch.stack(per_axis).mean(dim=0)
+    return slice_mean(distances, prediction.shape[0])
