@@ -131,7 +131,9 @@ def resolve_resume(spec: Spec, resume: str | Path, run_dir: Path | None) -> tupl
     ``<run>``; one elsewhere starts a new run directory.
     """
     if str(resume) == LAST:
-        checkpoint = find_run_dir_checkpoint(run_dir) if run_dir is not None else find_last_checkpoint(spec)
+        checkpoint = (
+            find_run_dir_checkpoint(run_dir) if run_dir is not None else find_last_checkpoint(spec)
+        )
     else:
         checkpoint = Path(resume)
         if not checkpoint.is_file():

@@ -18,6 +18,7 @@ from containers.spec.loader import load_spec
 from containers.spec.problems import SpecError
 from gan_engine.errors import GanEngineError
 from gan_engine.hardware.precision import PrecisionSetting, normalise_precision
+from gan_engine.inference.budget import parse_memory
 from gan_engine.registry import REGISTRIES
 
 EXIT_USER_ERROR = 2
@@ -106,6 +107,13 @@ def _precision(value: str) -> PrecisionSetting:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _memory(value: str) -> int:
+    try:
+        return parse_memory(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _devices(value: str) -> int | str:
     return int(value) if value.isdigit() else value
 
@@ -135,8 +143,19 @@ def _add_predict_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
         type=int,
         default=None,
         help=(
-            "tile edge in input pixels, context included (default: 1024 in 2D, 64 in 3D, plus "
-            "the overlap on each side); smaller tiles use less memory"
+            "tile edge in input pixels, context included (default: the largest whose measured "
+            "memory fits --max-memory, at most 1024 in 2D, 64 in 3D, plus the overlap on each "
+            "side); smaller tiles use less memory"
+        ),
+    )
+    predict.add_argument(
+        "--max-memory",
+        type=_memory,
+        default=None,
+        metavar="SIZE",
+        help=(
+            "memory budget of the default tile, e.g. 2GiB or 512MiB (default: half the available "
+            "RAM on a CPU, 80%% of the free memory on a GPU); the chosen tile and why is printed"
         ),
     )
     predict.add_argument(
@@ -281,6 +300,7 @@ def _predict(args: argparse.Namespace) -> int:
         reuse_memory=args.reuse_memory,
         compile=args.compile,
         precision=args.precision,
+        max_memory=args.max_memory,
     )
     devices = DeviceOptions(
         accelerator=args.accelerator,
