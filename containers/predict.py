@@ -83,15 +83,23 @@ def load_predictor(
     options: PredictOptions | None = None,
     *,
     device: str | torch.device = "cpu",
+    budget_device: str | torch.device | None = None,
 ) -> Predictor:
     """A :class:`~gan_engine.inference.Predictor` built from ``checkpoint`` alone.
 
     Models of hole-filling tasks (inpainting, gap-filling) read a hole mask with every tile.
+    ``budget_device``: the device whose free memory sets the default tile's budget (default:
+    ``device``).
     """
     model = load_model(checkpoint)
     fills_holes = "mask" in model.task.generator_needs
     return Predictor(
-        model.generator, model.normaliser, options=options, device=device, fills_holes=fills_holes
+        model.generator,
+        model.normaliser,
+        options=options,
+        device=device,
+        fills_holes=fills_holes,
+        budget_device=budget_device,
     )
 
 
@@ -206,12 +214,15 @@ def predict_files(
     jobs = plan_jobs(inputs, out_dir, suffix=suffix, overwrite=overwrite, mask=mask)
     devices = devices or DeviceOptions()
     options = options or PredictOptions()
-    facts = detect_facts(device_type_for(devices.accelerator))
+    device_type = device_type_for(devices.accelerator)
+    facts = detect_facts(device_type)
     choice = resolve(facts, options.precision, options.channels_last, purpose="inference")
     if announce is not None:
         announce(f"Hardware: {choice.reason}")
     options = attrs.evolve(options, precision=choice.precision, channels_last=choice.channels_last)
-    predictor = load_predictor(checkpoint, options)
+    predictor = load_predictor(checkpoint, options, budget_device=device_type)
+    if announce is not None and predictor.tile_choice is not None:
+        announce(f"Tile: {predictor.tile_choice.reason}")
     trainer = pl.Trainer(
         accelerator=devices.accelerator,
         devices=devices.devices,

@@ -143,8 +143,9 @@ def _add_predict_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
         type=int,
         default=None,
         help=(
-            "tile edge in input pixels, context included (default: 1024 in 2D, 64 in 3D, plus "
-            "the overlap on each side); smaller tiles use less memory"
+            "tile edge in input pixels, context included (default: the largest whose measured "
+            "memory fits --max-memory, at most 1024 in 2D, 64 in 3D, plus the overlap on each "
+            "side); smaller tiles use less memory"
         ),
     )
     predict.add_argument(
@@ -153,9 +154,11 @@ def _add_predict_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
         default=None,
         metavar="SIZE",
         help=(
-            "memory budget, e.g. 2GiB or 512MiB (default: half the available RAM): outputs that "
-            "cannot be written in parts (PNG, JPEG, BMP, WebP, GIF) and would not fit are refused "
-            "before any work, naming a format that streams"
+            "memory budget, e.g. 2GiB or 512MiB (default: half the available RAM on a CPU, 80%% "
+            "of the free memory on a GPU): the default tile is the largest whose measured memory "
+            "fits (the choice and why is printed), and outputs that cannot be written in parts "
+            "(PNG, JPEG, BMP, WebP, GIF) and would not fit in RAM are refused before any work, "
+            "naming a format that streams"
         ),
     )
     predict.add_argument(

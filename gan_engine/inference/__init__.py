@@ -4,6 +4,8 @@ Depends on protocols only (never on a concrete generator or normaliser): build t
 checkpoint with the composition root (``containers.predict.load_predictor``) or pass your own.
 
 * :mod:`~gan_engine.inference.tiler` — N-D overlapping tiles, centre-stitched (exact) or blended.
+* :mod:`~gan_engine.inference.tile_memory` — the default tile from a memory budget
+  (:mod:`~gan_engine.inference.budget`), each model's memory measured on the meta device.
 * :mod:`~gan_engine.inference.predictor` — :class:`Predictor`: arrays and files, streaming, nodata.
 * :mod:`~gan_engine.io` — one small reader/writer per format, atomic outputs.
 * :mod:`~gan_engine.inference.checkpoint` — what a training checkpoint holds for inference.

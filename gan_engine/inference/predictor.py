@@ -37,6 +37,7 @@ from gan_engine.inference.receptive import (
     input_multiple,
     resolve_overlap,
 )
+from gan_engine.inference.tile_memory import TileChoice, choose_tile
 from gan_engine.inference.tiler import Tiler, TilingConfig
 from gan_engine.io.atomic import check_target
 from gan_engine.io.base import MemoryLimit, OutputLayout, RasterSink, RasterSource
@@ -46,16 +47,6 @@ from gan_engine.nn.inference_forms import prepare_inference
 from gan_engine.protocols import Generator, Normaliser
 
 ModeChoice: TypeAlias = Literal["auto", "centre", "blend"]
-
-DEFAULT_CORE: dict[int, int] = {2: 1024, 3: 64}
-"""Default tile core edge in input pixels, by the model's spatial dims; the default tile adds the
-overlap on each side, so at most ``((core + 2 * overlap) / core)**d - 1`` of the work is repeated
-in overlaps (16 % for SRResNet's 40-pixel receptive field in 2D; BENCHMARKS.md)."""
-
-
-def default_tile(spatial_dims: int, overlap: int) -> int:
-    """The default tile edge: :data:`DEFAULT_CORE` plus ``overlap`` on each side."""
-    return DEFAULT_CORE[spatial_dims] + 2 * overlap
 
 
 class Progress(Protocol):
@@ -79,8 +70,9 @@ class PredictOptions:
     """How a :class:`Predictor` tiles (sizes in input pixels).
 
     Attributes:
-        tile: tile edge along every spatial axis, context included (default: a core of 1024
-            pixels in 2D, 64 in 3D, plus the overlap on each side).
+        tile: tile edge along every spatial axis, context included (default: the largest tile
+            whose measured memory fits ``max_memory``, at most a core of 1024 pixels in 2D, 64 in
+            3D, plus the overlap on each side; :mod:`gan_engine.inference.tile_memory`).
         overlap: context on each inner side of a tile's core; default: the model's receptive-field
             radius (exact), or 32 with a warning when it is unbounded.
         mode: ``centre`` (exact when ``overlap >= r``), ``blend`` (seam-free weighted mean) or
@@ -103,10 +95,12 @@ class PredictOptions:
             convolutions): 1.15–1.26× faster tiles of SRResNet on the benchmark CPU, after some
             seconds of compiling per tile shape; worth it for large rasters. Needs a C++ compiler
             on CPUs; without one the network runs uncompiled after a warning.
-        max_memory: the memory budget in bytes (default: half the available RAM;
-            :mod:`gan_engine.inference.budget`). Outputs that cannot be written in parts (PNG,
-            JPEG, BMP, WebP, GIF) are refused before any work when they would not fit in it;
-            every other format streams (:mod:`gan_engine.io.stream`).
+        max_memory: the memory budget in bytes (default: half the available RAM on a CPU, 80 % of
+            the free memory on a GPU; :mod:`gan_engine.inference.budget`). The default tile is the
+            largest whose forward pass and weights fit it (ignored when ``tile`` is given); outputs
+            that cannot be written in parts (PNG, JPEG, BMP, WebP, GIF) are refused before any
+            work when they would not fit in the RAM budget; every other format streams
+            (:mod:`gan_engine.io.stream`).
     """
 
     tile: int | None = None
@@ -167,6 +161,11 @@ class Predictor:
         device: where the network runs.
         fills_holes: the generator fills holes (inpainting, gap-filling): every tile goes with its
             hole mask, from a mask file or the input's nodata (:mod:`gan_engine.inference.holes`).
+        budget_device: the device whose free memory sets the default budget (default:
+            ``device``; a predictor built on the CPU and moved to a GPU names the GPU).
+
+    Attributes:
+        tile_choice: how the default tile was chosen (``None`` when ``options.tile`` was given).
     """
 
     def __init__(
@@ -178,6 +177,7 @@ class Predictor:
         receptive_field: int | Literal["auto"] | None = "auto",
         device: str | torch.device = "cpu",
         fills_holes: bool = False,
+        budget_device: str | torch.device | None = None,
     ) -> None:
         options = resolve_options(options or PredictOptions(), torch.device(device).type)
         self.options = options
@@ -196,11 +196,25 @@ class Predictor:
         )
         multiple = input_multiple(generator)
         overlap = resolve_overlap(self.receptive_field, options.overlap, multiple)
+        self.tile_choice: TileChoice | None = None
+        tile = options.tile
+        if tile is None:
+            budget_on = device if budget_device is None else budget_device
+            self.tile_choice = choose_tile(
+                self.model,
+                in_channels=self.in_channels + fills_holes,
+                spatial_dims=self.spatial_dims,
+                overlap=overlap,
+                budget=resolve_budget(options.max_memory, budget_on),
+                multiple=multiple,
+                batch_size=options.batch_size,
+                reduce_overlap=options.overlap is None and options.mode != "centre",
+            )
+            tile, overlap = self.tile_choice.tile, self.tile_choice.overlap
         mode = options.mode
         if mode == "auto":
             exact = self.receptive_field is not None and overlap >= self.receptive_field
             mode = "centre" if exact else "blend"
-        tile = options.tile or default_tile(self.spatial_dims, overlap)
         self.tiling = TilingConfig(
             tile=(tile,) * self.spatial_dims,
             overlap=overlap,

@@ -148,3 +148,31 @@ def test_predict_compiles_only_when_asked() -> None:
     base = ["predict", "model.ckpt", "in.tif", "--out", "out"]
     assert _parser().parse_args(base).compile is False
     assert _parser().parse_args([*base, "--compile"]).compile is True
+
+
+def test_predict_chooses_the_tile_from_max_memory_and_says_why(
+    checkpoint: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _photos(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    args = ["predict", str(checkpoint), str(tmp_path / "in"), "--out", str(out)]
+    args += ["--accelerator", "cpu", "--no-progress"]
+    assert main([*args, "--max-memory", "4MiB"]) == 0
+    printed = capsys.readouterr().out
+    tile_lines = [line for line in printed.splitlines() if line.startswith("Tile: tile ")]
+    assert len(tile_lines) == 1
+    assert "budget 4.0 MiB (max_memory, --max-memory)" in tile_lines[0]
+    assert "activations" in tile_lines[0]
+    small = int(tile_lines[0].split()[2])
+    assert main([*args, "--overwrite", "--max-memory", "1GiB"]) == 0
+    large = next(
+        line for line in capsys.readouterr().out.splitlines() if line.startswith("Tile: tile ")
+    )
+    assert int(large.split()[2]) > small
+
+
+def test_a_bad_max_memory_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        _parser().parse_args(["predict", "model.ckpt", "in", "--max-memory", "2 lots"])
+    assert exit_info.value.code == 2
+    assert "expected a memory size such as 2GiB" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""The default tile: a fixed core plus the model's context, so overlaps cost a bounded share."""
+"""The default tile with room in the budget: a fixed core plus the model's context, so overlaps cost
+a bounded share (tests/inference/test_tile_memory.py: smaller budgets, smaller tiles)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ import pytest
 from gan_engine.generators.rrdbnet import RRDBNet
 from gan_engine.generators.srresnet import SRResNet
 from gan_engine.inference.grid import plan_grid
-from gan_engine.inference.predictor import DEFAULT_CORE, PredictOptions, Predictor
+from gan_engine.inference.predictor import PredictOptions, Predictor
+from gan_engine.inference.tile_memory import DEFAULT_CORE
 from gan_engine.normalisers.scale import MinMaxNormaliser, MinMaxParams
 from gan_engine.types import SpatialDims
+
+AMPLE = 1 << 40
+"""A budget every default tile fits."""
 
 
 def predictor(generator: SRResNet | RRDBNet, options: PredictOptions | None = None) -> Predictor:
     normaliser = MinMaxNormaliser(1, MinMaxParams(minimum=[0.0], maximum=[1.0]))
-    return Predictor(generator, normaliser, options=options)
+    return Predictor(generator, normaliser, options=options or PredictOptions(max_memory=AMPLE))
 
 
 @pytest.mark.parametrize("dims", [2, 3])
@@ -26,6 +31,8 @@ def test_the_default_tile_is_the_core_plus_the_receptive_field_on_each_side(
     assert radius == 40
     assert model.tiling.tile == (DEFAULT_CORE[dims] + 2 * radius,) * dims
     assert model.tiling.overlap == radius
+    assert model.tile_choice is not None
+    assert model.tile_choice.capped
 
 
 def test_a_2k_raster_is_two_by_two_tiles_recomputing_under_a_tenth() -> None:
@@ -47,5 +54,5 @@ def test_a_deep_receptive_field_still_gets_a_core() -> None:
 
 
 def test_an_explicit_tile_is_kept() -> None:
-    model = predictor(SRResNet(2, 1, 1, 4), PredictOptions(tile=300))
+    model = predictor(SRResNet(2, 1, 1, 4), PredictOptions(tile=300, max_memory=1))
     assert model.tiling.tile == (300, 300)
