@@ -187,6 +187,10 @@ class Predictor:
         if options.channels_last:
             fmt = torch.channels_last if generator.spatial_dims == 2 else torch.channels_last_3d
             self.model.to(memory_format=fmt)
+        # eager: the layers' inference forms (in place, bands), chosen once here, before the tile
+        # budget measures them; compiled: the plain forms, which the compiler fuses (it falls back
+        # to the inference forms on failure)
+        prepare_inference(self.model, enabled=not options.compile)
         self.spatial_dims = generator.spatial_dims
         self.in_channels = generator.in_channels
         self.out_channels = generator.out_channels
@@ -223,9 +227,6 @@ class Predictor:
             multiple=multiple,
             guard=options.guard,
         )
-        # eager: the layers' inference forms (in place, bands), chosen once here; compiled: the
-        # plain forms, which the compiler fuses (it falls back to the inference forms on failure)
-        prepare_inference(self.model, enabled=not options.compile)
         self._network: Callable[[Tensor], Tensor] = (
             CompiledInference(self.model) if options.compile else self.model
         )

@@ -43,6 +43,11 @@ MIN_TILE: dict[int, int] = {2: 64, 3: 16}
 STEP: dict[int, int] = {2: 16, 3: 4}
 """Tile edges tried are multiples of this (and of the model's input multiple)."""
 
+PEAK_OVERHEAD = 2.0
+"""Peak RSS per measured byte assumed when fitting the budget: the count misses what one operator
+allocates and frees inside itself (oneDNN's reordered copies of a convolution's input and output)
+and the allocator's slack; the benchmark CPU's runs peaked at up to twice the count (BENCHMARKS.md)."""
+
 MAX_PROBES = 8
 """Tile sizes measured at most before settling on the largest that fitted."""
 
@@ -137,8 +142,9 @@ class TileChoice:
             failed and ``tile`` is the fixed default).
         weights: bytes of the model's weights.
         budget: the budget the tile was chosen for.
+        overhead: memory assumed per measured byte (``overhead * peak + weights`` must fit).
         capped: ``tile`` is the largest default (the budget allows more).
-        fits: ``peak + weights`` is within the budget (false only when even the smallest tile
+        fits: ``overhead * peak + weights`` is within the budget (false only when even the smallest tile
             does not fit, or the probe failed).
         note: why the probe failed, if it did.
     """
@@ -149,6 +155,7 @@ class TileChoice:
     peak: int | None
     weights: int
     budget: MemoryBudget
+    overhead: float
     capped: bool
     fits: bool
     note: str = ""
@@ -163,7 +170,10 @@ class TileChoice:
         budget = f"budget {format_bytes(self.budget.bytes)} ({self.budget.reason})"
         if self.peak is None:
             return f"{head}: the fixed default, memory not measured ({self.note}); {budget}"
-        used = f"{format_bytes(self.peak)} activations + {format_bytes(self.weights)} weights"
+        used = (
+            f"{format_bytes(self.peak)} activations (x{self.overhead:g} for operator scratch) + "
+            f"{format_bytes(self.weights)} weights"
+        )
         if not self.fits:
             why = "the smallest tile, over the"
         elif self.capped:
@@ -185,9 +195,10 @@ def choose_tile(
     multiple: int = 1,
     batch_size: int = 1,
     reduce_overlap: bool = True,
+    overhead: float = PEAK_OVERHEAD,
     measure: Callable[[nn.Module, Sequence[int]], int] = forward_peak_bytes,
 ) -> TileChoice:
-    """The largest tile edge whose measured forward peak plus the weights fits ``budget``.
+    """The largest tile edge whose measured forward peak (times ``overhead``) and weights fit ``budget``.
 
     Tiles run from :data:`MIN_CORE` to :data:`DEFAULT_CORE` plus ``2 * overlap``, in steps of
     :data:`STEP` (rounded to ``multiple``). The largest is measured first; when it does not fit, the
@@ -208,6 +219,8 @@ def choose_tile(
         multiple: tile edges and overlaps must be multiples of this.
         batch_size: tiles per forward pass.
         reduce_overlap: allow tiles with less than ``overlap`` of context (blended) to fit.
+        overhead: memory used per measured byte (:data:`PEAK_OVERHEAD`): a tile fits when
+            ``overhead * peak + weights`` is within the budget.
         measure: peak bytes of one forward pass at an input shape (the meta-device probe).
     """
     step = math.lcm(STEP[spatial_dims], multiple)
@@ -226,7 +239,7 @@ def choose_tile(
         return min(overlap, tile // 4 // multiple * multiple)
 
     weights = weight_bytes(model)
-    allowed = budget.bytes - weights
+    allowed = (budget.bytes - weights) / overhead
 
     def choice(tile: int, peak: int | None, *, fits: bool, note: str = "") -> TileChoice:
         return TileChoice(
@@ -236,6 +249,7 @@ def choose_tile(
             peak=peak,
             weights=weights,
             budget=budget,
+            overhead=overhead,
             capped=tile == largest and fits,
             fits=fits,
             note=note,
