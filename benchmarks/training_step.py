@@ -228,7 +228,7 @@ def as_written() -> contextlib.AbstractContextManager[object]:
     (``gan_engine.nn.shuffled_conv``): faster, but 1.23× the multiply-adds. MFU counts the
     network's own FLOPs, so that extra work earns nothing.
     """
-    return mock.patch("gan_engine.generators.srresnet.shuffled_conv_pays", return_value=False)
+    return mock.patch("gan_engine.nn.reconstruction.shuffled_conv_pays", return_value=False)
 
 
 def _count_flops(config: dict[str, Any], variant: dict[str, Any], root: Path) -> int:
