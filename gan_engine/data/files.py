@@ -75,3 +75,13 @@ def available_sample_photos() -> dict[str, Path]:
     folder = sample_photos_folder()
     found = {name: folder / file for name, file in SAMPLE_PHOTO_FILES.items()}
     return {name: path for name, path in found.items() if path.is_file()}
+
+
+def files_needed(val_root: str | None, val_count: int) -> tuple[int, str]:
+    """Files the training folder must hold, and why.
+
+    ``val_count`` + 1 when validation is held out of it, 1 when validation has its own ``val_root``.
+    """
+    if val_root is None:
+        return val_count + 1, f"val_count={val_count} held out for validation and 1 for training"
+    return 1, "training"

@@ -13,6 +13,7 @@ import attrs
 from gan_engine.data.files import (
     IMAGE_EXTENSIONS,
     available_sample_photos,
+    files_needed,
     list_images,
     normalise_extensions,
     resolve_folder,
@@ -152,11 +153,7 @@ class RGBFolderParams(PhotoParams):
     def check(self, context: BuildContext) -> list[InvalidParamError]:
         """Base checks plus: the folders exist and hold enough images for the split."""
         errors = super().check(context)
-        if self.val_root is None:
-            needed = self.val_count + 1
-            why = f"val_count={self.val_count} held out for validation and 1 for training"
-        else:
-            needed, why = 1, "training"
+        needed, why = files_needed(self.val_root, self.val_count)
         errors.extend(
             InvalidParamError("root", message)
             for message in _folder_errors(self.root, self.extensions, needed, why)

@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
+from gan_engine.data.files import files_needed
 from gan_engine.data.source_files import folder_problems
 from gan_engine.data.transforms.degradation import MODES_BY_DIMS
 from gan_engine.data.transforms.intensity import INTENSITY_MODES, IntensityMode
@@ -197,11 +198,7 @@ class FolderPatchParams(PatchParams):
     def check(self, context: BuildContext) -> list[InvalidParamError]:
         """Base checks plus: the folders exist and hold enough files for the split."""
         errors = super().check(context)
-        if self.val_root is None:
-            needed = self.val_count + 1
-            why = f"val_count={self.val_count} held out for validation and 1 for training"
-        else:
-            needed, why = 1, "training"
+        needed, why = files_needed(self.val_root, self.val_count)
         errors += [
             InvalidParamError("root", problem)
             for problem in folder_problems(self.root, self.extensions, needed, why)
